@@ -1,0 +1,47 @@
+// An HTTP/1.1 server on Boost.Beast. Each connection is one coroutine that
+// reads a request, hands it to the Handler and writes the response the
+// Handler's Responder delivers (from any thread, now or later), keeping the
+// connection alive between requests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/fs.h"
+#include "core/status.h"
+#include "net/event_loop.h"
+#include "net/http.h"
+
+namespace nimbus::net {
+
+struct HttpServerOptions {
+  size_t header_limit = 64 * 1024;          // larger requests get 431
+  size_t body_limit = 96 * 1024 * 1024;     // larger bodies: HttpRequest::body_too_large
+  std::string server_header = "Nimbus";
+};
+
+class HttpServer {
+ public:
+  HttpServer(EventLoop& loop, Handler handler, HttpServerOptions options = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds host:port (port 0 picks a free one) and starts accepting.
+  // Returns the bound port.
+  Result<int> Listen(const std::string& host, int port);
+  // Starts accepting on an already listening socket (for example one created
+  // inside a function instance's network namespace).
+  Status Adopt(UniqueFd listening_socket);
+  // Stops accepting and closes every connection, including ones whose
+  // handler has not answered yet. Safe to call from any thread, more than once.
+  void Close();
+  // Number of open connections (for tests and health).
+  size_t connection_count() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace nimbus::net
