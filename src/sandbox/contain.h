@@ -1,0 +1,68 @@
+// The child side of Spawn(): the ordered recipe that turns a freshly cloned
+// process into a sandbox. It runs in a copy of a multi-threaded server, so it
+// may only make system calls on data prepared beforehand — no allocation, no
+// locks, no C++ library calls that might take either. Internal to src/sandbox.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace nimbus::sandbox::internal {
+
+enum class OpKind : uint8_t { kBindDir, kBindFile, kTmpfs, kSymlink, kFile, kProc };
+
+// One step of building the root, with absolute host-side paths under the
+// staging root (e.g. "<staging>/var/task").
+struct MountOp {
+  OpKind kind;
+  const char* source;   // bind source, symlink target, or file contents
+  const char* target;   // absolute path under the staging root
+  const char* data;     // tmpfs options ("size=512m,mode=1777")
+  bool read_only;
+  int mode;
+};
+
+// Steps of the recipe, reported to the parent when one fails.
+enum Step : int32_t {
+  kStepCloseFds = 1,
+  kStepPrivateMounts,
+  kStepRootTmpfs,
+  kStepMounts,
+  kStepReadOnlyRoot,
+  kStepPivotRoot,
+  kStepHostname,
+  kStepWaitForGo,
+  kStepFork,
+};
+
+// What the child writes to the status pipe: a setup failure or the command's end.
+struct StatusMessage {
+  int32_t kind;    // 1 = setup failed, 2 = command ended
+  int32_t a;       // failed step, or wait status
+  int32_t b;       // errno of the failure
+  int32_t c;       // index of the failing mount op, or -1
+};
+
+struct ChildPlan {
+  const char* staging_root;
+  std::vector<MountOp> ops;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;
+  const char* hostname;
+  uid_t uid;
+  gid_t gid;
+  int output_fd;
+  int sync_fd;    // read end: one byte means "start the command"
+  int status_fd;  // write end: StatusMessage
+  sock_fprog seccomp;
+  int cap_last;
+  uint64_t nofile;
+};
+
+[[noreturn]] void RunChild(const ChildPlan& plan);
+
+}  // namespace nimbus::sandbox::internal
