@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <fcntl.h>
+
 #include <atomic>
 
 namespace asio = boost::asio;
@@ -47,14 +49,11 @@ class AsioTimer : public Timer, public std::enable_shared_from_this<AsioTimer> {
 
 class AsioFdWatcher : public FdWatcher, public std::enable_shared_from_this<AsioFdWatcher> {
  public:
+  // Watches a duplicate of `fd`, so the caller may close its own copy at any
+  // time without confusing the reactor.
   AsioFdWatcher(asio::io_context& ctx, int fd, std::function<void()> fn)
-      : strand_(asio::make_strand(ctx)), desc_(strand_, fd), fn_(std::move(fn)) {}
-
-  ~AsioFdWatcher() override {
-    // The descriptor is not ours to close.
-    boost::system::error_code ec;
-    desc_.release();
-  }
+      : strand_(asio::make_strand(ctx)), desc_(strand_, ::fcntl(fd, F_DUPFD_CLOEXEC, 0)),
+        fn_(std::move(fn)) {}
 
   void Arm() {
     desc_.async_wait(asio::posix::descriptor_base::wait_read,
@@ -69,7 +68,7 @@ class AsioFdWatcher : public FdWatcher, public std::enable_shared_from_this<Asio
     if (stopped_.exchange(true)) return;
     asio::post(strand_, [self = shared_from_this()] {
       boost::system::error_code ec;
-      self->desc_.cancel(ec);
+      self->desc_.close(ec);
       self->fn_ = nullptr;
     });
   }

@@ -26,7 +26,8 @@ class Timer {
 using TimerPtr = std::shared_ptr<Timer>;
 
 // Calls back each time a file descriptor becomes readable (level-triggered:
-// re-armed after each callback until Stop()). The fd is not owned.
+// re-armed after each callback until Stop()). It watches its own duplicate of
+// the descriptor; the caller keeps and closes the original.
 class FdWatcher {
  public:
   virtual ~FdWatcher() = default;

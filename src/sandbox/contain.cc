@@ -117,6 +117,8 @@ bool ApplyOp(const MountOp& op) {
       ::close(fd);
       return ok;
     }
+    case OpKind::kDir:
+      return MakeDirs(op.target, op.mode);
     case OpKind::kProc:
       if (!MakeDirs(op.target, 0555)) return false;
       return ::mount("proc", op.target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0;

@@ -12,7 +12,7 @@
 
 namespace nimbus::sandbox::internal {
 
-enum class OpKind : uint8_t { kBindDir, kBindFile, kTmpfs, kSymlink, kFile, kProc };
+enum class OpKind : uint8_t { kBindDir, kBindFile, kTmpfs, kSymlink, kFile, kDir, kProc };
 
 // One step of building the root, with absolute host-side paths under the
 // staging root (e.g. "<staging>/var/task").

@@ -189,6 +189,9 @@ Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnConte
       case Mount::Kind::kFile:
         AddOp(st, plan, OpKind::kFile, m.source, m.target, false, m.mode);
         break;
+      case Mount::Kind::kDir:
+        AddOp(st, plan, OpKind::kDir, "", m.target, false, m.mode);
+        break;
     }
   }
   AddOp(st, plan, OpKind::kProc, "", "/proc", false);

@@ -15,9 +15,9 @@ enum class NetworkMode {
 };
 
 struct Mount {
-  enum class Kind { kBind, kTmpfs, kSymlink, kFile };
+  enum class Kind { kBind, kTmpfs, kSymlink, kFile, kDir };
   Kind kind = Kind::kBind;
-  std::string source;  // host path (bind), link target (symlink) or contents (file)
+  std::string source;  // host path (bind), link target (symlink) or contents (file); unused for dir
   std::string target;  // absolute path inside the sandbox
   bool read_only = true;
   uint64_t size_mb = 0;  // tmpfs size

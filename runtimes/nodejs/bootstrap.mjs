@@ -1,0 +1,354 @@
+// Nimbus Node.js runtime bootstrap (runtimes nodejs18.x / nodejs20.x / nodejs22.x).
+//
+// Started by the platform inside the function sandbox, with the task root as
+// working directory:
+//     node /var/runtime/bootstrap.mjs
+// It patches the console, loads the handler named by _HANDLER from
+// LAMBDA_TASK_ROOT, then loops on the Runtime API at AWS_LAMBDA_RUNTIME_API:
+// GET next -> run the handler -> POST response or error.
+//
+// Handler completion follows Lambda's Node.js programming model:
+//  * a returned promise (async handlers) settles the invocation at once;
+//  * callback(err, result) settles it; with context.callbackWaitsForEmptyEventLoop
+//    true (the default) a successful result is posted only once the event loop
+//    has drained, with false it is posted immediately;
+//  * context.succeed/fail/done settle it at once; the first of callback,
+//    succeed, fail, done (or the returned promise) wins;
+//  * a handler that returns no promise and never calls back is answered with
+//    `null` when the event loop drains; an `async` handler whose promise is
+//    still pending when the loop drains fails with Runtime.NodeJsExit.
+// Draining is observed through process 'beforeExit'.
+//
+// Fatal errors: an uncaught exception (exit code 129) or an unhandled promise
+// rejection (exit code 128) is posted as the error of the current invocation
+// (or as the init error before the first one) and the process exits; the
+// platform then replaces the instance. A handler that cannot be loaded is
+// posted to /runtime/init/error and the process exits with 129.
+
+import {
+  NodeJsExit,
+  UnhandledPromiseRejection,
+} from './lib/errors.mjs';
+import { loadHandler } from './lib/loader.mjs';
+import { logError, patchConsole, setCurrentRequestId, setCurrentTenantId } from './lib/logging.mjs';
+import { RuntimeApiClient, serializeResult } from './lib/rapid.mjs';
+import { installAwsLambdaGlobal, ResponseStream, streamingOptions } from './lib/streaming.mjs';
+
+const EXIT_CODE_UNCAUGHT = 129;
+const EXIT_CODE_REJECTION = 128;
+
+// ---------------------------------------------------------------------------
+// "Event loop drained" hook. One listener at a time, kept under a registry
+// symbol so that instrumentation libraries can find it.
+
+const DRAIN_LISTENER = Symbol.for('aws.lambda.beforeExit');
+const noop = () => {};
+const onDrain = (fn) => {
+  globalThis[DRAIN_LISTENER] = fn;
+};
+const clearOnDrain = () => onDrain(noop);
+
+// ---------------------------------------------------------------------------
+// Start-up
+
+patchConsole();
+
+const endpoint = process.env.AWS_LAMBDA_RUNTIME_API;
+if (!endpoint) {
+  process.stderr.write('nimbus bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n');
+  process.exit(1);
+}
+const client = new RuntimeApiClient(endpoint);
+
+// ---------------------------------------------------------------------------
+// Fatal errors. `reportFatal` posts to /init/error until the first invocation
+// arrives, then to the error endpoint of the latest invocation.
+
+let dying = false;
+let reportFatal = (err) => client.postInitError(err);
+
+function die(err, exitCode) {
+  if (dying) return;
+  dying = true;
+  clearOnDrain();
+  const exit = () => process.exit(exitCode);
+  setTimeout(exit, 5000); // the report has its own timeout; this is a last resort
+  Promise.resolve()
+    .then(() => reportFatal(err))
+    .then(exit, exit);
+}
+
+// A failure of the bootstrap's own machinery (e.g. the Runtime API cannot be
+// reached) is treated like an uncaught exception.
+function runtimeFailure(err) {
+  console.log(`Unexpected Top Level Error: ${String(err)}`);
+  die(err, EXIT_CODE_UNCAUGHT);
+}
+
+process.on('uncaughtException', (err) => {
+  logError('Uncaught Exception', err);
+  die(err, EXIT_CODE_UNCAUGHT);
+});
+
+process.on('unhandledRejection', (reason, promise) => {
+  let err;
+  try {
+    err = new UnhandledPromiseRejection(reason, promise);
+  } catch {
+    // e.g. a Symbol reason, which cannot become a message
+    err = new UnhandledPromiseRejection(undefined, promise);
+    err.reason = reason;
+  }
+  logError('Unhandled Promise Rejection', err);
+  die(err, EXIT_CODE_REJECTION);
+});
+
+clearOnDrain();
+process.on('beforeExit', () => globalThis[DRAIN_LISTENER]());
+
+installAwsLambdaGlobal();
+
+// A rejection here reaches the 'uncaughtException' listener above, which
+// posts the init error and exits.
+const handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || '/var/task', process.env._HANDLER ?? '');
+const handlerIsAsync = isAsyncFunction(handler);
+const streaming = streamingOptions(handler);
+
+scheduleNext();
+
+// ---------------------------------------------------------------------------
+// The loop
+
+function isAsyncFunction(fn) {
+  try {
+    return fn?.constructor?.name === 'AsyncFunction';
+  } catch {
+    return false;
+  }
+}
+
+function scheduleNext() {
+  if (dying) return;
+  setImmediate(() => {
+    nextInvocation().catch(runtimeFailure);
+  });
+}
+
+async function nextInvocation() {
+  const { headers, body } = await client.next();
+  if (dying) return;
+  const requestId = headers['lambda-runtime-aws-request-id'];
+  if (!requestId) throw new Error('invocation id is missing or invalid');
+
+  setCurrentRequestId(requestId);
+  setCurrentTenantId(headers['lambda-runtime-aws-tenant-id']);
+  reportFatal = (err) => client.postError(requestId, err, { fresh: true });
+
+  if (streaming) await runStreaming(requestId, headers, body);
+  else runBuffered(requestId, headers, body);
+}
+
+// Copies the X-Ray trace header into _X_AMZN_TRACE_ID, or removes the variable
+// when the invocation has none.
+function forwardTraceId(headers) {
+  const trace = headers['lambda-runtime-trace-id'];
+  if (trace) process.env._X_AMZN_TRACE_ID = trace;
+  else delete process.env._X_AMZN_TRACE_ID;
+}
+
+function parseJsonHeader(value, name) {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new Error(`Cannot parse ${name} as json: ${err.toString()}`);
+  }
+}
+
+// The invocation-specific part of the context object (the rest, i.e. the
+// callbackWaitsForEmptyEventLoop flag and succeed/fail/done, is supplied by
+// the caller in `base`). Throws when Client-Context or Cognito-Identity is not
+// valid JSON.
+function buildContext(base, requestId, headers) {
+  const env = process.env;
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  return Object.assign(base, {
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
+    identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: requestId,
+    tenantId: headers['lambda-runtime-aws-tenant-id'],
+    getRemainingTimeInMillis() {
+      return deadline - Date.now();
+    },
+  });
+}
+
+// A buffered (non-streaming) invocation.
+function runBuffered(requestId, headers, body) {
+  let waitForEmptyEventLoop = true;
+  let answered = false; // one of callback/succeed/fail/done has returned
+  let completed = false; // a successful result is being posted
+
+  const afterPost = () => scheduleNext();
+
+  const postError = (err) => {
+    if (dying) return;
+    logError('Invoke Error', err);
+    client.postError(requestId, err).then(afterPost, runtimeFailure);
+  };
+
+  // Throws (before posting anything) when the result cannot be serialised.
+  const complete = (result) => {
+    if (dying) return;
+    if (completed) {
+      console.error(
+        'Invocation has already been reported as done. Cannot call complete more than once per invocation.',
+      );
+      return;
+    }
+    completed = true;
+    const text = serializeResult(result);
+    client.postResponse(requestId, text).then(afterPost, runtimeFailure);
+  };
+
+  const rawCallback = (err, result) => {
+    clearOnDrain();
+    if (err !== undefined && err !== null) {
+      postError(err);
+    } else if (!waitForEmptyEventLoop) {
+      complete(result);
+    } else {
+      onDrain(() => {
+        setImmediate(() => {
+          try {
+            complete(result);
+          } catch (e) {
+            postError(e);
+          }
+        });
+      });
+    }
+  };
+  const rawDone = (err, result) => {
+    clearOnDrain();
+    if (err !== undefined && err !== null) postError(err);
+    else complete(result);
+  };
+  const rawSucceed = (result) => rawDone(null, result);
+  const rawFail = (err) => (err === undefined || err === null ? rawDone('handled') : rawDone(err, null));
+
+  // Only the first call of any of the four counts. A call that throws (an
+  // unserialisable result) does not count, so the error can still be reported.
+  const firstOnly = (fn) =>
+    function (...args) {
+      if (answered) return;
+      fn(...args);
+      answered = true;
+    };
+  const callback = firstOnly(rawCallback);
+  const succeed = firstOnly(rawSucceed);
+  const fail = firstOnly(rawFail);
+  const done = firstOnly(rawDone);
+
+  // If the event loop drains before the handler settles the invocation.
+  onDrain(() => {
+    completed = true;
+    if (handlerIsAsync) {
+      const err = new NodeJsExit();
+      logError('Invoke Error', err);
+      client.postError(requestId, err).then(afterPost, runtimeFailure);
+    } else {
+      client.postResponse(requestId, 'null').then(afterPost, runtimeFailure);
+    }
+  });
+
+  try {
+    const event = JSON.parse(body);
+    forwardTraceId(headers);
+    const context = buildContext(
+      {
+        get callbackWaitsForEmptyEventLoop() {
+          return waitForEmptyEventLoop;
+        },
+        set callbackWaitsForEmptyEventLoop(value) {
+          waitForEmptyEventLoop = value;
+        },
+        succeed,
+        fail,
+        done,
+      },
+      requestId,
+      headers,
+    );
+    const result = handler(event, context, callback);
+    if (result && typeof result.then === 'function') {
+      result.then(succeed, fail).catch(fail);
+    }
+  } catch (err) {
+    callback(err);
+  }
+}
+
+// A streaming invocation (handler marked by awslambda.streamifyResponse).
+async function runStreaming(requestId, headers, body) {
+  let waitForEmptyEventLoop = true;
+  const stream = new ResponseStream(client, requestId, streaming.highWaterMark);
+
+  const proceed = () => {
+    clearOnDrain();
+    if (!waitForEmptyEventLoop) scheduleNext();
+    else onDrain(() => setImmediate(scheduleNext));
+  };
+  const failWith = async (err) => {
+    if (dying) return;
+    logError('Invoke Error', err);
+    try {
+      await stream.fail(err);
+    } catch (e) {
+      runtimeFailure(e);
+      return;
+    }
+    proceed();
+  };
+
+  // If the event loop drains with the invocation unfinished, move on.
+  onDrain(() => scheduleNext());
+
+  try {
+    const event = JSON.parse(body);
+    forwardTraceId(headers);
+    const context = buildContext(
+      {
+        get callbackWaitsForEmptyEventLoop() {
+          return waitForEmptyEventLoop;
+        },
+        set callbackWaitsForEmptyEventLoop(value) {
+          waitForEmptyEventLoop = value;
+        },
+      },
+      requestId,
+      headers,
+    );
+    const pending = handler(event, stream, context);
+    if (!pending || typeof pending.then !== 'function') {
+      await failWith('Streaming does not support non-async handlers.');
+      return;
+    }
+    const result = await pending;
+    if (result !== undefined) console.warn('Streaming handlers ignore return values.');
+    await stream.responseDone;
+    if (!stream.writableFinished) {
+      await failWith('Response stream is not finished.');
+      return;
+    }
+    proceed();
+  } catch (err) {
+    await failWith(err);
+  }
+}

@@ -1,0 +1,943 @@
+"""Nimbus Python runtime bootstrap.
+
+This program runs inside a function instance for the python3.9 ... python3.13
+runtimes.  Nimbus starts it with the task root as working directory:
+
+    /usr/bin/python3 -u /var/runtime/bootstrap.py
+
+It loads the handler named by ``_HANDLER`` from ``LAMBDA_TASK_ROOT`` and then
+serves invocations over the Lambda Runtime API (2018-06-01) found at
+``AWS_LAMBDA_RUNTIME_API``: ``GET next`` -> ``handler(event, context)`` ->
+``POST response`` or ``POST error``.  Failures while loading the handler are
+reported once to ``POST init/error`` and the process exits.
+
+Everything observable by function code (error documents, log line format,
+context object, JSON encoding of results) follows the AWS Lambda Python
+runtime; README.md beside this file lists the few places where Nimbus picks
+one behaviour among several.  Standard library only.
+"""
+
+import sys
+
+# Modules loaded before this file imported anything; see release_shadowed_modules.
+_STARTUP_MODULES = frozenset(sys.modules)
+
+import datetime
+import decimal
+import http.client
+import importlib
+import json
+import logging
+import math
+import os
+import re
+import site
+import time
+import traceback
+import urllib.parse
+
+API_PREFIX = "/2018-06-01/runtime"
+
+# Headers of GET /runtime/invocation/next.
+H_REQUEST_ID = "Lambda-Runtime-Aws-Request-Id"
+H_DEADLINE = "Lambda-Runtime-Deadline-Ms"
+H_FUNCTION_ARN = "Lambda-Runtime-Invoked-Function-Arn"
+H_TRACE_ID = "Lambda-Runtime-Trace-Id"
+H_CLIENT_CONTEXT = "Lambda-Runtime-Client-Context"
+H_COGNITO_IDENTITY = "Lambda-Runtime-Cognito-Identity"
+H_TENANT_ID = "Lambda-Runtime-Aws-Tenant-Id"
+# Headers this runtime sends on error reports.
+H_ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
+H_XRAY_CAUSE = "Lambda-Runtime-Function-XRay-Error-Cause"
+
+# The X-Ray cause header is optional metadata; a large one is dropped rather
+# than risk the Runtime API rejecting the whole error report.
+XRAY_CAUSE_MAX_BYTES = 16 * 1024
+
+TRACE_ENV = "_X_AMZN_TRACE_ID"
+
+# Error types produced by the runtime itself.
+MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
+BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
+IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+MARSHAL_ERROR = "Runtime.MarshalError"
+CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
+
+# Text-format log lines written for unhandled errors: lines joined with CR so
+# the whole report stays one record, leading spaces turned into NO-BREAK SPACE.
+ERROR_REPORT_LINE_SEPARATOR = "\r"
+ERROR_REPORT_INDENT = "\u00a0"
+
+
+class RuntimeFault(Exception):
+    """An error classified by the runtime (not an exception from user code)."""
+
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace
+
+
+class RuntimeApiError(Exception):
+    """The Runtime API answered in a way that leaves this process no way on."""
+
+
+# ---------------------------------------------------------------------------
+# Per-invocation state shared with the logging filter.
+
+
+class _InvocationState:
+    request_id = None
+    tenant_id = None
+
+
+_STATE = _InvocationState()
+
+
+# ---------------------------------------------------------------------------
+# Output streams
+
+
+class _AutoFlushStream:
+    """Wraps a text stream and flushes after every write.
+
+    Each line a function prints must be in the log pipe before the result is
+    posted, whatever buffering the interpreter was started with.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        written = self._stream.write(text)
+        self._stream.flush()
+        return written
+
+    def writelines(self, lines):
+        self._stream.writelines(lines)
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _install_output_streams():
+    """Makes stdout/stderr UTF-8 and self-flushing; returns the new stdout."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            continue
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except Exception:
+                pass
+        setattr(sys, name, _AutoFlushStream(stream))
+    return sys.stdout
+
+
+# ---------------------------------------------------------------------------
+# JSON encoding of results and error documents
+
+
+def _runtime_minor_version():
+    """The 3.X minor version named by AWS_EXECUTION_ENV, or None."""
+    match = re.fullmatch(r"AWS_Lambda_python3\.(\d+)", os.environ.get("AWS_EXECUTION_ENV", ""))
+    return int(match.group(1)) if match else None
+
+
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _named_tuples_as_objects(value, open_containers):
+    """Returns `value` with every named tuple replaced by a dict of its fields.
+
+    Containers are copied only when something inside them changed.  A
+    container met again while it is being walked is returned untouched, so
+    the JSON encoder still reports the circular reference.
+    """
+    if type(value) in _SCALAR_TYPES:
+        return value
+    if isinstance(value, dict):
+        key = id(value)
+        if key in open_containers:
+            return value
+        open_containers.add(key)
+        changed = None
+        for name, item in value.items():
+            new_item = _named_tuples_as_objects(item, open_containers)
+            if new_item is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[name] = new_item
+        open_containers.discard(key)
+        return value if changed is None else changed
+    if isinstance(value, (list, tuple)):
+        key = id(value)
+        if key in open_containers:
+            return value
+        as_dict = getattr(value, "_asdict", None) if isinstance(value, tuple) else None
+        if as_dict is not None and callable(as_dict):
+            return _named_tuples_as_objects(as_dict(), open_containers)
+        open_containers.add(key)
+        items = None
+        for index, item in enumerate(value):
+            new_item = _named_tuples_as_objects(item, open_containers)
+            if new_item is not item:
+                if items is None:
+                    items = list(value)
+                items[index] = new_item
+        open_containers.discard(key)
+        return value if items is None else items
+    return value
+
+
+class JsonEncoder:
+    """Encodes results the way the Lambda Python runtime does.
+
+    Beyond plain ``json.dumps`` that means: ``decimal.Decimal`` is written as
+    the bare number it holds (a NaN Decimal as ``NaN``), named tuples become
+    objects, ``bytes`` inside a result are decoded as UTF-8 strings, and
+    non-ASCII text is escaped for runtimes up to python3.11 but written as
+    UTF-8 for python3.12 and later.
+    """
+
+    def __init__(self, ensure_ascii):
+        self.ensure_ascii = ensure_ascii
+
+    @classmethod
+    def for_environment(cls):
+        minor = _runtime_minor_version()
+        return cls(ensure_ascii=not (minor is not None and minor >= 12))
+
+    def encode(self, value):
+        numbers = []
+        marker = []  # lazily created random marker for Decimal placeholders
+
+        def fallback(obj):
+            if isinstance(obj, decimal.Decimal):
+                if obj.is_nan():
+                    return math.nan
+                if not marker:
+                    marker.append(os.urandom(8).hex())
+                numbers.append(str(obj))
+                # A NUL is always escaped as \u0000 in the output, which
+                # makes the placeholder easy to find again below.
+                return "\x00%s:%d\x00" % (marker[0], len(numbers) - 1)
+            if isinstance(obj, bytes):
+                return obj.decode("utf-8")
+            as_dict = getattr(obj, "_asdict", None)
+            if as_dict is not None and callable(as_dict):
+                return _named_tuples_as_objects(as_dict(), set())
+            raise TypeError("Object of type %s is not JSON serializable" % obj.__class__.__name__)
+
+        text = json.dumps(
+            _named_tuples_as_objects(value, set()),
+            ensure_ascii=self.ensure_ascii,
+            default=fallback,
+        )
+        if numbers:
+            placeholder = re.compile(r'"\\u0000%s:(\d+)\\u0000"' % marker[0])
+            text = placeholder.sub(lambda m: numbers[int(m.group(1))], text)
+        return text
+
+
+# ---------------------------------------------------------------------------
+# Context object
+
+
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+    def __repr__(self):
+        return (
+            f"{self.__class__.__name__}(["
+            f"cognito_identity_id={self.cognito_identity_id},"
+            f"cognito_identity_pool_id={self.cognito_identity_pool_id}"
+            "])"
+        )
+
+
+class Client:
+    __slots__ = [
+        "installation_id",
+        "app_title",
+        "app_version_name",
+        "app_version_code",
+        "app_package_name",
+    ]
+
+    def __repr__(self):
+        return (
+            f"{self.__class__.__name__}(["
+            f"installation_id={self.installation_id},"
+            f"app_title={self.app_title},"
+            f"app_version_name={self.app_version_name},"
+            f"app_version_code={self.app_version_code},"
+            f"app_package_name={self.app_package_name}"
+            "])"
+        )
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+    def __repr__(self):
+        return (
+            f"{self.__class__.__name__}(["
+            f"custom={self.custom},env={self.env},client={self.client}"
+            "])"
+        )
+
+
+def _slots_from_mapping(cls, mapping):
+    """Builds `cls` with each slot taken from `mapping` (None when absent)."""
+    if mapping is None:
+        return None
+    obj = cls()
+    for name in cls.__slots__:
+        setattr(obj, name, mapping.get(name))
+    return obj
+
+
+_W3C_FIELDS = ("traceparent", "tracestate", "baggage")
+
+
+class LambdaContext:
+    """The `context` argument of a handler.
+
+    ``memory_limit_in_mb`` is the string from AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    as in every Lambda Python runtime (python3.12+ included).
+    """
+
+    def __init__(self, request_id, client_context, cognito_identity, deadline_ms,
+                 invoked_function_arn=None, tenant_id=None):
+        self.aws_request_id = request_id
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_function_arn
+        self.tenant_id = tenant_id
+
+        # A "w3c" member of the client context is trace propagation data: it
+        # is exposed through w3c() and removed from client_context.
+        self._w3c = {}
+        if isinstance(client_context, dict) and "w3c" in client_context:
+            raw = client_context.pop("w3c")
+            if isinstance(raw, dict):
+                self._w3c = {k: raw[k] for k in _W3C_FIELDS if isinstance(raw.get(k), str)}
+
+        self.client_context = _slots_from_mapping(ClientContext, client_context)
+        if self.client_context is not None:
+            self.client_context.client = _slots_from_mapping(Client, self.client_context.client)
+
+        self.identity = _slots_from_mapping(CognitoIdentity, {})
+        if cognito_identity is not None:
+            self.identity.cognito_identity_id = cognito_identity.get("cognitoIdentityId")
+            self.identity.cognito_identity_pool_id = cognito_identity.get("cognitoIdentityPoolId")
+
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        remaining = self._deadline_ms - int(time.time() * 1000)
+        return remaining if remaining > 0 else 0
+
+    def w3c(self):
+        return dict(self._w3c)
+
+    def log(self, msg):
+        for handler in logging.getLogger().handlers:
+            sink = getattr(handler, "log_sink", None)
+            if sink is not None:
+                sink.write_record(str(msg), terminate=False)
+                return
+        sys.stdout.write(str(msg))
+
+    def __repr__(self):
+        return (
+            f"{self.__class__.__name__}(["
+            f"aws_request_id={self.aws_request_id},"
+            f"log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},"
+            f"function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},"
+            f"function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},"
+            f"client_context={self.client_context},"
+            f"identity={self.identity},"
+            f"tenant_id={self.tenant_id}"
+            "])"
+        )
+
+
+def _parse_context_header(text, label):
+    try:
+        return json.loads(text)
+    except Exception as exc:
+        raise RuntimeFault(CONTEXT_UNMARSHAL_ERROR, "Unable to parse %s JSON: %s" % (label, exc))
+
+
+def build_context(invocation):
+    client_context = None
+    if invocation.client_context:
+        client_context = _parse_context_header(invocation.client_context, "Client Context")
+    cognito_identity = None
+    if invocation.cognito_identity:
+        cognito_identity = _parse_context_header(invocation.cognito_identity, "Cognito Identity")
+    return LambdaContext(
+        invocation.request_id,
+        client_context,
+        cognito_identity,
+        invocation.deadline_ms,
+        invocation.function_arn,
+        invocation.tenant_id,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Logging
+
+
+class StdoutLogSink:
+    """Writes log records to stdout, one line per record.
+
+    The platform cuts the log pipe into records at "\\n", so newlines inside a
+    record are written as "\\r" (the convention the runtime also uses for
+    error reports) and the record itself ends with a single "\\n".
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write_record(self, text, terminate=True):
+        ends_with_newline = text.endswith("\n")
+        if ends_with_newline:
+            text = text[:-1]
+        text = text.replace("\n", "\r")
+        if terminate or ends_with_newline:
+            text += "\n"
+        self._stream.write(text)
+
+    def write_error_report(self, lines):
+        self._stream.write(ERROR_REPORT_LINE_SEPARATOR.join(lines) + "\n")
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _STATE.request_id or ""
+        record.tenant_id = _STATE.tenant_id
+        return True
+
+
+class _SinkHandler(logging.Handler):
+    def __init__(self, sink):
+        super().__init__()
+        self.log_sink = sink
+
+    def emit(self, record):
+        try:
+            text = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        self.log_sink.write_record(text)
+
+
+TEXT_LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n"
+TEXT_LOG_DATEFMT = "%Y-%m-%dT%H:%M:%S"
+
+# LogRecord attributes that are not copied into JSON log lines as extra keys.
+_STANDARD_RECORD_FIELDS = frozenset({
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename",
+    "module", "exc_info", "exc_text", "stack_info", "lineno", "funcName",
+    "created", "msecs", "relativeCreated", "thread", "threadName",
+    "processName", "process", "aws_request_id", "tenant_id", "_frame_type",
+})
+
+
+def _utc_millis(epoch_seconds):
+    moment = datetime.datetime.fromtimestamp(epoch_seconds, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per record, used when AWS_LAMBDA_LOG_FORMAT=JSON."""
+
+    def format(self, record):
+        level = min(50, max(0, record.levelno)) // 10 * 10
+        exc_info = record.exc_info
+        if not exc_info or exc_info[0] is None:
+            exc_info = None
+        doc = {
+            "timestamp": _utc_millis(record.created),
+            "level": logging.getLevelName(level),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc_info[2]) if exc_info else None,
+            "errorType": exc_info[0].__name__ if exc_info else None,
+            "errorMessage": str(exc_info[1]) if exc_info else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": ("%s:%s:%s" % (record.pathname, record.funcName, record.lineno)
+                         if exc_info else None),
+        }
+        if getattr(record, "tenant_id", None) is not None:
+            doc["tenantId"] = record.tenant_id
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_RECORD_FIELDS and key not in doc:
+                doc[key] = value
+        doc = {k: v for k, v in doc.items() if v is not None}
+        return json.dumps(doc, ensure_ascii=False) + "\n"
+
+
+def json_log_format_enabled():
+    return (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
+
+
+def _configured_log_level():
+    """Level name from AWS_LAMBDA_LOG_LEVEL (TRACE means DEBUG), or None."""
+    raw = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if not raw:
+        return None
+    name = "DEBUG" if raw.upper() == "TRACE" else raw.upper()
+    known = getattr(logging, "getLevelNamesMapping", lambda: logging._nameToLevel)()
+    return name if name in known else None
+
+
+def configure_logging(sink):
+    """Installs the runtime's handler on the root logger.
+
+    The root level is left at Python's default (WARNING) unless
+    AWS_LAMBDA_LOG_LEVEL names a level.  Because the root logger now has a
+    handler, a later logging.basicConfig() in function code does nothing.
+    """
+    logging.Formatter.converter = time.gmtime
+    handler = _SinkHandler(sink)
+    if json_log_format_enabled():
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_LOG_FORMAT, TEXT_LOG_DATEFMT))
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger()
+    level = _configured_log_level()
+    if level:
+        root.setLevel(level)
+    root.addHandler(handler)
+
+
+def _leading_spaces_to_nbsp(line):
+    stripped = line.lstrip(" ")
+    return ERROR_REPORT_INDENT * (len(line) - len(stripped)) + stripped
+
+
+def log_error_report(sink, error_doc, encoder):
+    """Logs an unhandled error the way the Lambda Python runtime does."""
+    if json_log_format_enabled():
+        doc = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time())),
+            "level": "ERROR",
+        }
+        doc.update(error_doc)
+        sink.write_error_report([encoder.encode(doc)])
+        return
+    headline = "[ERROR]"
+    if error_doc.get("errorType"):
+        headline += " " + error_doc["errorType"]
+    if error_doc.get("errorMessage"):
+        if error_doc.get("errorType"):
+            headline += ":"
+        headline += " " + error_doc["errorMessage"]
+    lines = [headline]
+    stack = error_doc.get("stackTrace")
+    if stack is not None:
+        lines.append("Traceback (most recent call last):")
+        for entry in stack:
+            if entry == "":
+                lines.append("")
+                continue
+            lines.extend(_leading_spaces_to_nbsp(part) for part in entry.splitlines())
+    sink.write_error_report(lines)
+
+
+# ---------------------------------------------------------------------------
+# Error documents
+
+
+def error_document(message, error_type, stack_trace, request_id=None):
+    return {
+        "errorMessage": message if message else "",
+        "errorType": error_type if error_type else "",
+        "requestId": request_id if request_id is not None else "",
+        "stackTrace": stack_trace if stack_trace else [],
+    }
+
+
+def _safe_str(value):
+    try:
+        return str(value)
+    except Exception:
+        return "<unprintable %s object>" % type(value).__name__
+
+
+def _user_frames(tb):
+    """Traceback entries without the leading frames of this file."""
+    frames = traceback.extract_tb(tb)
+    for index, frame in enumerate(frames):
+        if "/bootstrap.py" not in frame.filename:
+            return frames[index:]
+    return frames
+
+
+def _xray_cause(error_type, message, frames):
+    stack = [{"label": f.name, "path": f.filename, "line": f.lineno} for f in frames]
+    return {
+        "working_directory": os.getcwd(),
+        "exceptions": [{"message": message, "type": error_type, "stack": stack}],
+        "paths": list(dict.fromkeys(f.filename for f in frames)),
+    }
+
+
+def describe_exception(exc, request_id=None):
+    """(error document, X-Ray cause) for an exception from user code."""
+    if isinstance(exc, RuntimeFault):
+        doc = error_document(exc.message, exc.error_type, exc.trace, request_id)
+        return doc, _xray_cause("LambdaValidationError", exc.message, [])
+    frames = _user_frames(exc.__traceback__)
+    message = _safe_str(exc)
+    error_type = type(exc).__name__
+    # Formatting plain tuples (not FrameSummary objects) keeps the entries to
+    # the "File/line/in" line plus the source line, without caret markers.
+    entries = traceback.format_list([(f.filename, f.lineno, f.name, f.line) for f in frames])
+    doc = error_document(message, error_type, entries, request_id)
+    return doc, _xray_cause(error_type, message, frames)
+
+
+# ---------------------------------------------------------------------------
+# Module search path and handler loading
+
+
+def _pythonpath_set_by_user():
+    """True when PYTHONPATH holds more than the runtime directory.
+
+    Lambda leaves the /opt/python layer directories off sys.path when the
+    function sets PYTHONPATH.  Nimbus may itself set PYTHONPATH to the runtime
+    directory, which does not count as the function setting it.
+    """
+    value = os.environ.get("PYTHONPATH")
+    if not value:
+        return False
+    runtime_dirs = {
+        os.path.normpath(os.environ.get("LAMBDA_RUNTIME_DIR") or "/var/runtime"),
+        os.path.normpath(os.path.dirname(os.path.abspath(__file__))),
+    }
+    entries = [os.path.normpath(p) for p in value.split(os.pathsep) if p]
+    return any(entry not in runtime_dirs for entry in entries)
+
+
+def layer_directories():
+    """/opt/python directories searched for layer code, in search order."""
+    versions = []
+    minor = _runtime_minor_version()
+    if minor is not None:
+        versions.append("3.%d" % minor)
+    own = "%d.%d" % sys.version_info[:2]
+    if own not in versions:
+        versions.append(own)
+    dirs = ["/opt/python/lib/python%s/site-packages" % v for v in versions]
+    dirs.append("/opt/python")
+    return dirs
+
+
+def configure_sys_path(task_root):
+    """Puts the task root first, then the layer directories.
+
+    The interpreter's own entries stay behind them, so Debian's dist-packages
+    (where boto3 lives) remains importable while a function may bundle its own
+    copy.  .pth files in these directories are processed as well.
+    """
+    front = [task_root]
+    if not _pythonpath_set_by_user():
+        front.extend(layer_directories())
+    for directory in reversed(front):
+        while directory in sys.path:
+            sys.path.remove(directory)
+        sys.path.insert(0, directory)
+    for directory in front:
+        site.addsitedir(directory)
+    return front
+
+
+def _module_names_in(directory):
+    """Top-level module names that `directory` provides (files and regular packages)."""
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return set()
+    names = set()
+    for entry in entries:
+        path = os.path.join(directory, entry)
+        if entry.endswith(".py") or (entry.endswith(".so") and os.path.isfile(path)):
+            names.add(entry.split(".", 1)[0])
+        elif os.path.isfile(os.path.join(path, "__init__.py")):
+            names.add(entry)
+    return names
+
+
+# Modules whose identity the interpreter itself relies on; never released.
+_INTERPRETER_STATE_MODULES = frozenset({"threading", "atexit", "copyreg", "weakref", "_weakrefset"})
+
+
+def release_shadowed_modules(directories):
+    """Forgets modules this runtime imported that the function's code shadows.
+
+    The runtime imports json, logging, http.client (and through it email,
+    socket, calendar, ...) before loading function code.  When the task root
+    or a layer provides a module of the same name, function code must get its
+    own module, as it would had the runtime imported nothing: such entries are
+    dropped from sys.modules.  The runtime keeps working with the module
+    objects it already holds.  Modules present at interpreter start-up stay.
+    """
+    loaded_here = {name.split(".", 1)[0] for name in sys.modules} - _STARTUP_MODULES
+    provided = set()
+    for directory in directories:
+        provided |= _module_names_in(directory)
+    keep = set(sys.builtin_module_names) | _INTERPRETER_STATE_MODULES
+    for top in (loaded_here & provided) - keep:
+        for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[name]
+
+
+def load_handler(spec):
+    """Imports the module named by `spec` ("module.function") and returns the function."""
+    try:
+        module_name, function_name = spec.rsplit(".", 1)
+    except ValueError as exc:
+        raise RuntimeFault(MALFORMED_HANDLER_NAME, "Bad handler '%s': %s" % (spec, exc))
+
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise RuntimeFault(
+                BUILT_IN_MODULE_CONFLICT,
+                "Cannot use built-in module %s as a handler module" % module_name,
+            )
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as exc:
+        raise RuntimeFault(
+            IMPORT_MODULE_ERROR, "Unable to import module '%s': %s" % (module_name, exc)
+        )
+    except SyntaxError as exc:
+        trace = ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)]
+        raise RuntimeFault(
+            USER_CODE_SYNTAX_ERROR,
+            "Syntax error in module '%s': %s" % (module_name, exc),
+            trace,
+        )
+
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise RuntimeFault(
+            HANDLER_NOT_FOUND,
+            "Handler '%s' missing on module '%s'" % (function_name, module_name),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Event decoding and result encoding
+
+
+def decode_event(body, content_type):
+    """JSON-decodes the event; other declared content types pass through as bytes.
+
+    A missing Content-Type is taken as application/json, as is a JSON media
+    type carrying parameters such as a charset.
+    """
+    media_type = (content_type or "application/json").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        return body
+    try:
+        return json.loads(body)
+    except Exception as exc:
+        raise RuntimeFault(UNMARSHAL_ERROR, "Unable to unmarshal input: %s" % exc)
+
+
+def encode_result(result, encoder):
+    """(body bytes, content type) for a handler's return value."""
+    if isinstance(result, bytes):
+        return result, "application/unknown"
+    try:
+        return encoder.encode(result).encode("utf-8"), "application/json"
+    except Exception as exc:
+        raise RuntimeFault(MARSHAL_ERROR, "Unable to marshal response: %s" % exc)
+
+
+# ---------------------------------------------------------------------------
+# Runtime API client
+
+
+class Invocation:
+    def __init__(self, body, headers):
+        self.body = body
+        self.request_id = headers.get(H_REQUEST_ID)
+        self.function_arn = headers.get(H_FUNCTION_ARN)
+        self.trace_id = headers.get(H_TRACE_ID) or None
+        self.client_context = headers.get(H_CLIENT_CONTEXT) or None
+        self.cognito_identity = headers.get(H_COGNITO_IDENTITY) or None
+        self.tenant_id = headers.get(H_TENANT_ID) or None
+        self.content_type = headers.get("Content-Type") or None
+        try:
+            self.deadline_ms = int(headers.get(H_DEADLINE) or 0)
+        except ValueError:
+            self.deadline_ms = 0
+
+
+class RuntimeApiClient:
+    """Talks to the Runtime API over one persistent HTTP/1.1 connection.
+
+    No socket timeout is set: `next` may legitimately block for hours while
+    the instance waits (or is frozen) between invocations.
+    """
+
+    USER_AGENT = "nimbus-python-runtime/%d.%d.%d" % sys.version_info[:3]
+
+    def __init__(self, address):
+        self.address = address
+        self._connection = http.client.HTTPConnection(address)
+
+    def _exchange(self, method, path, body=None, headers=None):
+        all_headers = {"User-Agent": self.USER_AGENT}
+        all_headers.update(headers or {})
+        # A keep-alive connection the server closed while it sat idle fails
+        # on first use; one fresh connection is tried before giving up.
+        for attempt in (1, 2):
+            try:
+                self._connection.request(method, path, body=body, headers=all_headers)
+                response = self._connection.getresponse()
+                return response.status, response.headers, response.read()
+            except ConnectionError:
+                self._connection.close()
+                if attempt == 2:
+                    raise
+
+    def next_invocation(self):
+        status, headers, body = self._exchange("GET", API_PREFIX + "/invocation/next")
+        if status != 200:
+            raise RuntimeApiError("GET next answered %d: %r" % (status, body[:512]))
+        invocation = Invocation(body, headers)
+        if not invocation.request_id:
+            raise RuntimeApiError("GET next answered without %s" % H_REQUEST_ID)
+        return invocation
+
+    def _post_result(self, path, body, headers):
+        status, _, answer = self._exchange("POST", path, body=body, headers=headers)
+        if status == 202:
+            return
+        if status in (400, 403, 413):
+            # The invocation is settled by the platform (stale id, answered
+            # twice, or result too large); this instance can keep serving.
+            sys.stderr.write("Runtime API rejected POST %s: %d %s\n"
+                             % (path, status, answer[:512].decode("utf-8", "replace")))
+            return
+        raise RuntimeApiError("POST %s answered %d: %r" % (path, status, answer[:512]))
+
+    def post_response(self, request_id, body, content_type):
+        path = "%s/invocation/%s/response" % (API_PREFIX, urllib.parse.quote(request_id, safe=""))
+        self._post_result(path, body, {"Content-Type": content_type})
+
+    def post_error(self, request_id, body, error_type, xray_cause):
+        path = "%s/invocation/%s/error" % (API_PREFIX, urllib.parse.quote(request_id, safe=""))
+        headers = {"Content-Type": "application/json", H_ERROR_TYPE: error_type.encode("utf-8")}
+        if xray_cause and len(xray_cause) < XRAY_CAUSE_MAX_BYTES:
+            headers[H_XRAY_CAUSE] = xray_cause
+        self._post_result(path, body, headers)
+
+    def post_init_error(self, body, error_type):
+        path = API_PREFIX + "/init/error"
+        headers = {"Content-Type": "application/json", H_ERROR_TYPE: error_type.encode("utf-8")}
+        status, _, answer = self._exchange("POST", path, body=body, headers=headers)
+        if status != 202:
+            raise RuntimeApiError("POST %s answered %d: %r" % (path, status, answer[:512]))
+
+
+# ---------------------------------------------------------------------------
+# Main loop
+
+
+def _set_trace_env(trace_id):
+    if trace_id is not None:
+        os.environ[TRACE_ENV] = trace_id
+    else:
+        os.environ.pop(TRACE_ENV, None)
+
+
+def _error_body(doc, encoder):
+    return encoder.encode(doc).encode("utf-8", "replace")
+
+
+def handle_invocation(client, handler, invocation, encoder, sink):
+    _STATE.request_id = invocation.request_id
+    _STATE.tenant_id = invocation.tenant_id
+    _set_trace_env(invocation.trace_id)
+
+    # Only Exception is caught: SystemExit and KeyboardInterrupt raised by
+    # the handler end the process, and the platform reports Runtime.ExitError.
+    try:
+        context = build_context(invocation)
+        event = decode_event(invocation.body, invocation.content_type)
+        result = handler(event, context)
+        body, content_type = encode_result(result, encoder)
+    except Exception as exc:
+        doc, cause = describe_exception(exc, invocation.request_id)
+        log_error_report(sink, doc, encoder)
+        client.post_error(
+            invocation.request_id,
+            _error_body(doc, encoder),
+            doc["errorType"],
+            json.dumps(cause),
+        )
+        return
+    client.post_response(invocation.request_id, body, content_type)
+
+
+def main():
+    stdout = _install_output_streams()
+    sink = StdoutLogSink(stdout)
+    configure_logging(sink)
+    encoder = JsonEncoder.for_environment()
+
+    code_directories = configure_sys_path(os.environ.get("LAMBDA_TASK_ROOT") or "/var/task")
+
+    address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        sys.stderr.write("AWS_LAMBDA_RUNTIME_API is not set\n")
+        return 1
+    client = RuntimeApiClient(address)
+
+    release_shadowed_modules(code_directories)
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except Exception as exc:
+        # Reported while the exception is still being handled, so code that
+        # inspects sys.exc_info() during the report still sees it.
+        doc, _ = describe_exception(exc)
+        log_error_report(sink, doc, encoder)
+        client.post_init_error(_error_body(doc, encoder), doc["errorType"])
+        return 1
+
+    while True:
+        invocation = client.next_invocation()
+        handle_invocation(client, handler, invocation, encoder, sink)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RuntimeApiError as failure:
+        sys.stderr.write("Runtime API failure: %s\n" % failure)
+        sys.exit(1)

@@ -1,0 +1,532 @@
+#include "invoker/instance.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/ids.h"
+#include "core/time.h"
+#include "invoker/report.h"
+#include "net/listener.h"
+#include "runtime/instance_spec.h"
+
+namespace nimbus::invoker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kTailBytes = 4096;
+constexpr size_t kMaxLineBytes = 256 * 1024;  // Lambda truncates longer lines
+
+double MillisSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+struct Instance::Invocation {
+  InvokeRequest request;
+  InvokeCallback done;
+  bool cold = false;
+  bool delivered = false;
+  bool completed = false;
+  Clock::time_point assigned_at;
+  Clock::time_point delivered_at;
+  int64_t deadline_ms = 0;
+  net::TimerPtr timer;
+  std::string log;  // the invocation's log lines (trimmed to the last few KB)
+};
+
+struct Instance::Outcome {
+  std::function<void(runtime::InvocationEvent&&)> deliver;
+  runtime::InvocationEvent event;
+  bool has_event = false;
+  InvokeCallback done;
+  InvokeResult result;
+  bool has_result = false;
+  bool report_free = false;
+  bool kill = false;
+  std::vector<net::TimerPtr> cancel;
+};
+
+Instance::Instance(const InstanceEnvironment& env,
+                   std::shared_ptr<const runtime::FunctionSpec> function)
+    : env_(env),
+      function_(std::move(function)),
+      runtime_(env.catalog->Find(function_->runtime)),
+      id_(RandomHex(32)),
+      log_group_(runtime::LogGroupName(function_->name)),
+      log_stream_(FormatSlashDate(NowEpochMillis()) + "/[" + function_->version + "]" + id_) {}
+
+Instance::~Instance() = default;
+
+std::chrono::steady_clock::time_point Instance::idle_since() const {
+  std::lock_guard lock(mu_);
+  return idle_since_;
+}
+
+void Instance::AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out) {
+  auto inv = std::make_unique<Invocation>();
+  inv->request = std::move(request);
+  inv->done = std::move(done);
+  inv->assigned_at = Clock::now();
+  inv->cold = !initialized_;
+  current_ = std::move(inv);
+  free_reported_ = false;
+  if (!current_->cold) {
+    // A warm instance's clock starts now: a runtime that never asks for the
+    // event is caught by the timeout like one that never answers.
+    current_->deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
+    std::weak_ptr<Instance> weak = weak_from_this();
+    std::string id = current_->request.request_id;
+    current_->timer = env_.loop->After(std::chrono::seconds(function_->timeout_s),
+                                       [weak, id] {
+                                         if (auto self = weak.lock()) self->OnTimeout(id);
+                                       });
+    if (parked_next_) DeliverLocked(out);
+  }
+}
+
+void Instance::Launch(InvokeRequest request, InvokeCallback done) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    AcceptLocked(std::move(request), std::move(done), out);
+  }
+  Status s = Start();
+  if (s.ok()) return;
+  {
+    std::lock_guard lock(mu_);
+    dead_ = true;
+    InvokeResult r;
+    if (!s.reason().empty()) {
+      // The function's own fault (no bootstrap): a function error, as Lambda reports it.
+      r.function_error = "Unhandled";
+      r.payload = ErrorDocument(
+          s.reason(), "RequestId: " + current_->request.request_id + " Error: " + s.message());
+      EmitLocked(r.payload);
+    } else {
+      spdlog::error("function {}: cannot start an instance: {}", function_->name, s.message());
+      r.status = s;
+    }
+    CompleteLocked(std::move(r), "error", s.reason(), out);
+  }
+  Finish(out);
+  if (exit_watcher_) {
+    Kill();  // the exit handler tears down, as for any other death
+  } else {
+    Teardown();
+  }
+}
+
+Status Instance::Start() {
+  if (runtime_ == nullptr) {
+    return Status(Code::kInvalidArgument, "unsupported runtime " + function_->runtime,
+                  "Runtime.InvalidRuntime");
+  }
+  if (runtime_->family == runtime::RuntimeFamily::kProvided) {
+    std::string bootstrap = function_->code_dir + "/bootstrap";
+    struct stat st;
+    if (::stat(bootstrap.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+      return Status(Code::kFailedPrecondition,
+                    "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+                    "Runtime.InvalidEntrypoint");
+    }
+  }
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe", errno);
+  UniqueFd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
+  ::fcntl(read_end.get(), F_SETPIPE_SZ, 1 << 20);
+
+  bool isolated_net = function_->network == sandbox::NetworkMode::kNone;
+  runtime::InstanceContext ctx;
+  ctx.log_stream = log_stream_;
+  ctx.output_fd = write_end.get();
+  credentials_ = env_.credentials->Issue(function_->arn);
+  ctx.access_key_id = credentials_.access_key_id;
+  ctx.secret_access_key = credentials_.secret_access_key;
+  ctx.session_token = credentials_.session_token;
+  UniqueFd host_listener;
+  if (isolated_net) {
+    ctx.runtime_api = "127.0.0.1:9001";
+    ctx.aws_endpoint = "http://127.0.0.1:4566";
+  } else {
+    ASSIGN_OR_RETURN(host_listener, net::ListenTcp("127.0.0.1", 0));
+    ASSIGN_OR_RETURN(int port, net::BoundPort(host_listener.get()));
+    ctx.runtime_api = "127.0.0.1:" + std::to_string(port);
+    ctx.aws_endpoint = env_.host_aws_endpoint;
+  }
+  ASSIGN_OR_RETURN(sandbox::SandboxSpec spec,
+                   runtime::BuildInstanceSpec(*function_, *runtime_, ctx, env_.rootfs));
+
+  spawned_at_ = Clock::now();
+  ASSIGN_OR_RETURN(process_, env_.sandboxer->Spawn(spec, id_));
+  write_end.Reset();
+  output_ = std::move(read_end);
+
+  net::HttpServerOptions api_options;
+  api_options.body_limit = 16 * 1024 * 1024;
+  runtime_api_ = std::make_unique<net::HttpServer>(
+      *env_.loop, runtime::MakeRuntimeApiHandler(weak_from_this()), api_options);
+  if (isolated_net) {
+    ASSIGN_OR_RETURN(UniqueFd netns, process_->process->OpenNetns());
+    ASSIGN_OR_RETURN(UniqueFd api_fd, net::ListenTcpInNetns(netns.get(), "127.0.0.1", 9001));
+    ASSIGN_OR_RETURN(UniqueFd aws_fd, net::ListenTcpInNetns(netns.get(), "127.0.0.1", 4566));
+    RETURN_IF_ERROR(runtime_api_->Adopt(std::move(api_fd)));
+    if (env_.aws_handler) {
+      aws_endpoint_ = std::make_unique<net::HttpServer>(*env_.loop, env_.aws_handler);
+      RETURN_IF_ERROR(aws_endpoint_->Adopt(std::move(aws_fd)));
+    }
+  } else {
+    RETURN_IF_ERROR(runtime_api_->Adopt(std::move(host_listener)));
+  }
+
+  std::weak_ptr<Instance> weak = weak_from_this();
+  output_watcher_ = env_.loop->WatchReadable(output_.get(), [weak] {
+    if (auto self = weak.lock()) self->OnOutputReadable();
+  });
+  exit_watcher_ = env_.loop->WatchReadable(process_->process->pidfd(), [weak] {
+    if (auto self = weak.lock()) self->OnExit();
+  });
+  auto init_limit = env_.init_timeout + std::chrono::seconds(function_->timeout_s);
+  init_timer_ = env_.loop->After(std::chrono::duration_cast<std::chrono::milliseconds>(init_limit),
+                                 [weak] {
+                                   if (auto self = weak.lock()) {
+                                     std::string id;
+                                     {
+                                       std::lock_guard lock(self->mu_);
+                                       if (self->current_) id = self->current_->request.request_id;
+                                     }
+                                     self->OnTimeout(id);
+                                   }
+                                 });
+  return process_->process->Start();
+}
+
+void Instance::Assign(InvokeRequest request, InvokeCallback done) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (dead_) {
+      // Lost a race with the instance's death; the owner retries elsewhere.
+      InvokeResult r;
+      r.status = Status(Code::kUnavailable, "instance gone");
+      out.done = std::move(done);
+      out.result = std::move(r);
+      out.has_result = true;
+    } else {
+      AcceptLocked(std::move(request), std::move(done), out);
+    }
+  }
+  Finish(out);
+}
+
+void Instance::DeliverLocked(Outcome& out) {
+  Invocation& inv = *current_;
+  if (inv.cold) {
+    inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
+    std::weak_ptr<Instance> weak = weak_from_this();
+    std::string id = inv.request.request_id;
+    inv.timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
+      if (auto self = weak.lock()) self->OnTimeout(id);
+    });
+  }
+  inv.delivered = true;
+  inv.delivered_at = Clock::now();
+  EmitLocked(StartLine(inv.request.request_id, function_->version));
+  out.deliver = std::move(parked_next_);
+  parked_next_ = nullptr;
+  out.event.request_id = inv.request.request_id;
+  out.event.payload = std::move(inv.request.payload);
+  out.event.deadline_ms = inv.deadline_ms;
+  out.event.invoked_arn = inv.request.invoked_arn;
+  out.event.trace_id = inv.request.trace_id;
+  out.event.client_context = inv.request.client_context;
+  out.has_event = true;
+}
+
+void Instance::CompleteLocked(InvokeResult result, const std::string& report_status,
+                              const std::string& error_type, Outcome& out) {
+  Invocation& inv = *current_;
+  inv.completed = true;
+  if (inv.timer) out.cancel.push_back(inv.timer);
+  DrainOutputLocked();
+  const std::string& id = inv.request.request_id;
+  double duration = MillisSince(inv.delivered ? inv.delivered_at : inv.assigned_at);
+  EmitLocked(EndLine(id));
+  ReportFields f;
+  f.request_id = id;
+  f.duration_ms = duration;
+  f.memory_mb = function_->memory_mb;
+  if (process_ && process_->cgroup) {
+    f.max_memory_used_mb = (process_->cgroup->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
+  }
+  if (inv.cold && init_duration_ms_ >= 0) f.init_duration_ms = init_duration_ms_;
+  f.status = report_status;
+  f.error_type = report_status == "error" ? error_type : "";
+  EmitLocked(ReportLine(f));
+
+  result.request_id = id;
+  result.executed_version = function_->version;
+  result.log_tail = inv.log.size() > kTailBytes ? inv.log.substr(inv.log.size() - kTailBytes)
+                                                : std::move(inv.log);
+  out.done = std::move(inv.done);
+  out.result = std::move(result);
+  out.has_result = true;
+  last_request_id_ = id;
+  current_.reset();
+  idle_since_ = Clock::now();
+}
+
+void Instance::OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (dead_) return;
+    if (!initialized_) {
+      initialized_ = true;
+      init_duration_ms_ = MillisSince(spawned_at_);
+      if (init_timer_) out.cancel.push_back(init_timer_);
+    }
+    if (current_ && current_->delivered && !current_->completed) {
+      // Asking for the next event without answering this one ends it, as on Lambda.
+      InvokeResult r;
+      r.function_error = "Unhandled";
+      r.payload = ErrorDocument("Runtime.InvalidStateTransition",
+                                "RequestId: " + current_->request.request_id +
+                                    " Error: the runtime asked for the next event without "
+                                    "answering this one");
+      CompleteLocked(std::move(r), "error", "Runtime.InvalidStateTransition", out);
+      out.report_free = true;
+    }
+    parked_next_ = std::move(deliver);
+    if (current_ && !current_->delivered) DeliverLocked(out);
+  }
+  Finish(out);
+}
+
+runtime::PostResult Instance::OnResponse(const std::string& request_id, std::string body,
+                                         std::string content_type) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
+      return request_id == last_request_id_ ? runtime::PostResult::kInvalidState
+                                            : runtime::PostResult::kInvalidRequestId;
+    }
+    InvokeResult r;
+    r.payload = std::move(body);
+    r.content_type = std::move(content_type);
+    CompleteLocked(std::move(r), "", "", out);
+    out.report_free = true;
+  }
+  Finish(out);
+  return runtime::PostResult::kAccepted;
+}
+
+runtime::PostResult Instance::OnResponseTooLarge(const std::string& request_id) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
+      return runtime::PostResult::kInvalidRequestId;
+    }
+    InvokeResult r;
+    r.function_error = "Unhandled";
+    r.payload = ErrorDocument("Function.ResponseSizeTooLarge",
+                              "Response payload size exceeded maximum allowed payload size "
+                              "(6291556 bytes).");
+    CompleteLocked(std::move(r), "error", "Function.ResponseSizeTooLarge", out);
+    out.report_free = true;
+  }
+  Finish(out);
+  return runtime::PostResult::kAccepted;
+}
+
+runtime::PostResult Instance::OnError(const std::string& request_id, std::string error_type,
+                                      std::string body) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
+      return request_id == last_request_id_ ? runtime::PostResult::kInvalidState
+                                            : runtime::PostResult::kInvalidRequestId;
+    }
+    InvokeResult r;
+    r.function_error = "Unhandled";
+    r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
+    CompleteLocked(std::move(r), "", "", out);
+    out.report_free = true;
+  }
+  Finish(out);
+  return runtime::PostResult::kAccepted;
+}
+
+runtime::PostResult Instance::OnInitError(std::string error_type, std::string body) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (initialized_ || dead_) return runtime::PostResult::kInvalidState;
+    EmitLocked(InitReportLine(MillisSince(spawned_at_), error_type));
+    if (current_ && !current_->completed) {
+      InvokeResult r;
+      r.function_error = "Unhandled";
+      r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
+      CompleteLocked(std::move(r), "error", error_type, out);
+    }
+    // The runtime exits after reporting; make sure it does, shortly after it has its answer.
+    std::weak_ptr<Instance> weak = weak_from_this();
+    env_.loop->After(std::chrono::milliseconds(200), [weak] {
+      if (auto self = weak.lock()) self->Kill();
+    });
+    initialized_ = true;  // never deliver to this instance
+    dead_ = true;
+  }
+  Finish(out);
+  return runtime::PostResult::kAccepted;
+}
+
+void Instance::OnTimeout(const std::string& request_id) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (!current_ || current_->completed || current_->request.request_id != request_id) return;
+    EmitLocked(fmt::format("{} {} Task timed out after {:.2f} seconds",
+                           FormatIso8601Millis(NowEpochMillis()), request_id,
+                           static_cast<double>(function_->timeout_s)));
+    InvokeResult r;
+    r.function_error = "Unhandled";
+    r.payload = ErrorDocument("Sandbox.Timedout", TimeoutMessage(request_id, function_->timeout_s));
+    CompleteLocked(std::move(r), "timeout", "", out);
+    dead_ = true;
+    out.kill = true;
+  }
+  Finish(out);
+}
+
+void Instance::Kill() {
+  if (process_) process_->process->Kill();
+}
+
+void Instance::OnOutputReadable() {
+  std::lock_guard lock(mu_);
+  DrainOutputLocked();
+}
+
+void Instance::DrainOutputLocked() {
+  if (!output_.valid()) return;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(output_.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) {  // every writer is gone
+        if (output_watcher_) output_watcher_->Stop();
+        output_.Reset();
+        if (!partial_line_.empty()) EmitLocked(std::exchange(partial_line_, {}));
+      }
+      return;
+    }
+    partial_line_.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    while (true) {
+      size_t nl = partial_line_.find('\n', start);
+      if (nl == std::string::npos) break;
+      EmitLocked(partial_line_.substr(start, nl - start));
+      start = nl + 1;
+    }
+    partial_line_.erase(0, start);
+    if (partial_line_.size() > kMaxLineBytes) EmitLocked(std::exchange(partial_line_, {}));
+  }
+}
+
+void Instance::EmitLocked(std::string line) {
+  if (current_) {
+    current_->log += line;
+    current_->log += '\n';
+    if (current_->log.size() > 4 * kTailBytes) {
+      current_->log.erase(0, current_->log.size() - 2 * kTailBytes);
+    }
+  }
+  env_.logs->Append(log_group_, log_stream_, NowEpochMillis(), std::move(line));
+}
+
+std::string Instance::FailureMessageLocked(const sandbox::ExitInfo& exit) const {
+  return "Runtime exited with error: " + exit.Describe();
+}
+
+void Instance::OnExit() {
+  if (exit_watcher_) exit_watcher_->Stop();
+  if (!process_) return;
+  sandbox::ExitInfo exit = process_->process->Reap();
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    dead_ = true;
+    parked_next_ = nullptr;
+    if (init_timer_) out.cancel.push_back(init_timer_);
+    DrainOutputLocked();
+    if (current_ && !current_->completed) {
+      bool oom = process_->cgroup && process_->cgroup->OomKills() > 0;
+      std::string type = "Runtime.ExitError";
+      if (oom) {
+        type = "Runtime.OutOfMemory";
+      } else if (!initialized_ && runtime_->family == runtime::RuntimeFamily::kProvided &&
+                 exit.kind == sandbox::ExitInfo::Kind::kExited &&
+                 (exit.code == 126 || exit.code == 127)) {
+        type = "Runtime.InvalidEntrypoint";
+      }
+      std::string message = "RequestId: " + current_->request.request_id +
+                            " Error: " + FailureMessageLocked(exit);
+      EmitLocked(message);
+      EmitLocked(type);
+      InvokeResult r;
+      r.function_error = "Unhandled";
+      r.payload = ErrorDocument(type, message);
+      CompleteLocked(std::move(r), "error", type, out);
+    }
+  }
+  Finish(out);
+  Teardown();
+}
+
+void Instance::Teardown() {
+  // The listeners first, so no request reaches a dead instance; then the
+  // process and its cgroup, released off the I/O threads.
+  if (exit_watcher_) exit_watcher_->Stop();
+  if (runtime_api_) runtime_api_->Close();
+  if (aws_endpoint_) aws_endpoint_->Close();
+  {
+    std::lock_guard lock(mu_);
+    if (output_watcher_) output_watcher_->Stop();
+    output_.Reset();
+  }
+  if (!credentials_.access_key_id.empty()) env_.credentials->Revoke(credentials_.access_key_id);
+  if (process_) env_.owner->Dispose(std::move(process_));
+  env_.owner->OnInstanceDead(shared_from_this());
+}
+
+void Instance::Finish(Outcome& out) {
+  for (auto& t : out.cancel) t->Cancel();
+  if (out.has_result) {
+    env_.owner->OnInvocationDone(*function_, std::move(out.done), std::move(out.result));
+  }
+  if (out.has_event && out.deliver) out.deliver(std::move(out.event));
+  if (out.report_free) {
+    bool report = false;
+    {
+      std::lock_guard lock(mu_);
+      report = !dead_ && !free_reported_ && !current_;
+      if (report) free_reported_ = true;
+    }
+    if (report) env_.owner->OnInstanceFree(shared_from_this());
+  }
+  if (out.kill) Kill();
+}
+
+}  // namespace nimbus::invoker

@@ -1,0 +1,141 @@
+// One function instance: a sandboxed runtime process, its Runtime API
+// listener (and, in network mode none, its private AWS endpoint), its log
+// capture and the invocation it is working on. Lambda's model: one
+// invocation at a time; the instance is torn down after a timeout, a crash
+// or an out-of-memory kill, and the next invocation gets a fresh one.
+//
+// Thread-safety: every public method may be called from any thread; state is
+// guarded by one mutex, and callbacks into the owner or to callers run after
+// it is released.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "invoker/interfaces.h"
+#include "invoker/invocation.h"
+#include "net/event_loop.h"
+#include "net/http.h"
+#include "net/http_server.h"
+#include "runtime/catalog.h"
+#include "runtime/function_spec.h"
+#include "runtime/runtime_api.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/sandboxer.h"
+
+namespace nimbus::invoker {
+
+class Instance;
+
+// The invoker's side of an instance's life.
+class InstanceOwner {
+ public:
+  virtual ~InstanceOwner() = default;
+  // The instance finished an invocation and can take another.
+  virtual void OnInstanceFree(const std::shared_ptr<Instance>& instance) = 0;
+  // The instance is gone (exited, killed, failed to start).
+  virtual void OnInstanceDead(const std::shared_ptr<Instance>& instance) = 0;
+  // An invocation ended, in any way; `done` must be called by the owner.
+  virtual void OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
+                                InvokeResult result) = 0;
+  // Takes resources to release off the I/O threads.
+  virtual void Dispose(std::unique_ptr<sandbox::SandboxedProcess> process) = 0;
+};
+
+// Everything an instance shares with its siblings.
+struct InstanceEnvironment {
+  net::EventLoop* loop = nullptr;
+  sandbox::Sandboxer* sandboxer = nullptr;
+  const runtime::RuntimeCatalog* catalog = nullptr;
+  LogSink* logs = nullptr;
+  CredentialIssuer* credentials = nullptr;
+  InstanceOwner* owner = nullptr;
+  net::Handler aws_handler;        // serves the AWS endpoint inside the sandbox
+  std::string host_aws_endpoint;   // AWS_ENDPOINT_URL in network mode host
+  sandbox::RootfsOptions rootfs;
+  std::chrono::milliseconds init_timeout{10000};
+};
+
+class Instance : public runtime::RuntimeApiDelegate,
+                 public std::enable_shared_from_this<Instance> {
+ public:
+  Instance(const InstanceEnvironment& env, std::shared_ptr<const runtime::FunctionSpec> function);
+  ~Instance() override;
+
+  // Starts the sandbox for its first invocation. On failure the invocation
+  // has been completed with the error and the instance reported dead.
+  void Launch(InvokeRequest request, InvokeCallback done);
+  // Gives a warm instance its next invocation.
+  void Assign(InvokeRequest request, InvokeCallback done);
+  // Kills the sandbox; the exit is handled as usual.
+  void Kill();
+
+  // A retired instance serves no further invocation (its function changed).
+  void MarkRetired() { retired_ = true; }
+  bool retired() const { return retired_; }
+
+  const std::string& id() const { return id_; }
+  const runtime::FunctionSpec& function() const { return *function_; }
+  std::chrono::steady_clock::time_point idle_since() const;
+
+  // runtime::RuntimeApiDelegate
+  void OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) override;
+  runtime::PostResult OnResponse(const std::string& request_id, std::string body,
+                                 std::string content_type) override;
+  runtime::PostResult OnResponseTooLarge(const std::string& request_id) override;
+  runtime::PostResult OnError(const std::string& request_id, std::string error_type,
+                              std::string body) override;
+  runtime::PostResult OnInitError(std::string error_type, std::string body) override;
+
+ private:
+  struct Invocation;
+  struct Outcome;  // work to do once the mutex is released
+
+  Status Start();
+  void AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out);
+  void DeliverLocked(Outcome& out);
+  void CompleteLocked(InvokeResult result, const std::string& report_status,
+                      const std::string& error_type, Outcome& out);
+  void OnOutputReadable();
+  void DrainOutputLocked();
+  void EmitLocked(std::string line);
+  void OnTimeout(const std::string& request_id);
+  void OnExit();
+  void Teardown();
+  void Finish(Outcome& out);
+  std::string FailureMessageLocked(const sandbox::ExitInfo& exit) const;
+
+  InstanceEnvironment env_;
+  std::shared_ptr<const runtime::FunctionSpec> function_;
+  const runtime::RuntimeInfo* runtime_;
+  std::string id_;
+  std::string log_group_;
+  std::string log_stream_;
+
+  std::atomic<bool> retired_{false};
+  mutable std::mutex mu_;
+  bool dead_ = false;
+  bool initialized_ = false;  // the runtime has asked for its first event
+  bool free_reported_ = false;
+  std::chrono::steady_clock::time_point spawned_at_;
+  std::chrono::steady_clock::time_point idle_since_;
+  double init_duration_ms_ = -1;
+  std::unique_ptr<Invocation> current_;
+  std::string last_request_id_;
+  std::function<void(runtime::InvocationEvent&&)> parked_next_;
+  std::string partial_line_;
+  Credentials credentials_;
+
+  std::unique_ptr<sandbox::SandboxedProcess> process_;
+  UniqueFd output_;
+  std::unique_ptr<net::HttpServer> runtime_api_;
+  std::unique_ptr<net::HttpServer> aws_endpoint_;
+  net::FdWatcherPtr output_watcher_;
+  net::FdWatcherPtr exit_watcher_;
+  net::TimerPtr init_timer_;
+};
+
+}  // namespace nimbus::invoker

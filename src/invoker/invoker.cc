@@ -1,0 +1,238 @@
+#include "invoker/invoker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/ids.h"
+#include "invoker/report.h"
+
+namespace nimbus::invoker {
+
+Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
+                 const runtime::RuntimeCatalog& catalog, LogSink& logs,
+                 CredentialIssuer& credentials, net::Handler aws_handler, InvokerOptions options)
+    : loop_(loop), options_(std::move(options)) {
+  env_.loop = &loop;
+  env_.sandboxer = &sandboxer;
+  env_.catalog = &catalog;
+  env_.logs = &logs;
+  env_.credentials = &credentials;
+  env_.owner = this;
+  env_.aws_handler = std::move(aws_handler);
+  env_.host_aws_endpoint = options_.host_aws_endpoint;
+  env_.rootfs = options_.rootfs;
+  env_.init_timeout = options_.init_timeout;
+  janitor_ = std::thread([this] { JanitorLoop(); });
+}
+
+Invoker::~Invoker() {
+  Shutdown(std::chrono::milliseconds(0));
+  {
+    std::lock_guard lock(janitor_mu_);
+    janitor_stop_ = true;
+  }
+  janitor_cv_.notify_all();
+  if (janitor_.joinable()) janitor_.join();
+}
+
+void Invoker::Start() { ScheduleReaper(); }
+
+void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
+  if (request.request_id.empty()) request.request_id = NewUuid();
+  const runtime::FunctionSpec& fn = *request.function;
+  std::shared_ptr<Instance> instance;
+  bool cold = false;
+  {
+    std::lock_guard lock(mu_);
+    Status refused;
+    if (shutting_down_) {
+      refused = Status(Code::kUnavailable, "Nimbus is shutting down");
+    } else if (fn.reserved_concurrency >= 0 &&
+               in_flight_by_function_[fn.name] >= fn.reserved_concurrency) {
+      refused = ResourceExhausted("Rate Exceeded.",
+                                  "ReservedFunctionConcurrentInvocationLimitExceeded");
+    } else if (in_flight_ >= options_.account_concurrency) {
+      refused = ResourceExhausted("Rate Exceeded.", "ConcurrentInvocationLimitExceeded");
+    }
+    if (!refused.ok()) {
+      if (refused.code() == Code::kResourceExhausted) ++stats_.throttles;
+      InvokeResult r;
+      r.status = refused;
+      r.request_id = request.request_id;
+      // Answer outside the lock.
+      loop_.Post([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+      return;
+    }
+    ++in_flight_;
+    ++in_flight_by_function_[fn.name];
+    ++stats_.invocations;
+    Pool& pool = pools_[fn.PoolKey()];
+    if (!pool.idle.empty()) {
+      instance = std::move(pool.idle.back());
+      pool.idle.pop_back();
+    } else {
+      instance = std::make_shared<Instance>(env_, request.function);
+      instances_.insert(instance);
+      cold = true;
+      ++stats_.cold_starts;
+    }
+  }
+  if (cold) {
+    instance->Launch(std::move(request), std::move(done));
+  } else {
+    instance->Assign(std::move(request), std::move(done));
+  }
+}
+
+void Invoker::OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
+                               InvokeResult result) {
+  {
+    std::lock_guard lock(mu_);
+    --in_flight_;
+    if (--in_flight_by_function_[fn.name] <= 0) in_flight_by_function_.erase(fn.name);
+    if (!result.function_error.empty()) ++stats_.errors;
+  }
+  cv_.notify_all();
+  if (done) done(std::move(result));
+}
+
+void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
+  bool kill = false;
+  {
+    std::lock_guard lock(mu_);
+    if (shutting_down_ || instance->retired() || !instances_.count(instance)) {
+      kill = true;
+    } else {
+      pools_[instance->function().PoolKey()].idle.push_back(instance);
+    }
+  }
+  if (kill) instance->Kill();
+}
+
+void Invoker::OnInstanceDead(const std::shared_ptr<Instance>& instance) {
+  {
+    std::lock_guard lock(mu_);
+    instances_.erase(instance);
+    auto it = pools_.find(instance->function().PoolKey());
+    if (it != pools_.end()) {
+      std::erase(it->second.idle, instance);
+      if (it->second.idle.empty()) pools_.erase(it);
+    }
+  }
+  cv_.notify_all();
+}
+
+void Invoker::Dispose(std::unique_ptr<sandbox::SandboxedProcess> process) {
+  if (!process) return;
+  {
+    std::lock_guard lock(janitor_mu_);
+    janitor_queue_.push_back(std::move(process));
+  }
+  janitor_cv_.notify_one();
+}
+
+void Invoker::JanitorLoop() {
+  std::unique_lock lock(janitor_mu_);
+  while (true) {
+    janitor_cv_.wait(lock, [&] { return janitor_stop_ || !janitor_queue_.empty(); });
+    while (!janitor_queue_.empty()) {
+      auto p = std::move(janitor_queue_.front());
+      janitor_queue_.pop_front();
+      lock.unlock();
+      p.reset();  // kills what is left and removes the cgroup
+      lock.lock();
+    }
+    janitor_cv_.notify_all();  // Shutdown() waits for an empty queue
+    if (janitor_stop_) return;
+  }
+}
+
+void Invoker::Retire(const std::string& function_name, const std::string& keep_revision) {
+  auto stale = [&](const Instance& inst) {
+    return inst.function().name == function_name &&
+           (keep_revision.empty() || inst.function().revision != keep_revision);
+  };
+  std::vector<std::shared_ptr<Instance>> idle;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& inst : instances_) {
+      if (stale(*inst)) inst->MarkRetired();  // busy ones die when they finish
+    }
+    for (auto it = pools_.begin(); it != pools_.end();) {
+      std::erase_if(it->second.idle, [&](const std::shared_ptr<Instance>& inst) {
+        if (!stale(*inst)) return false;
+        idle.push_back(inst);
+        return true;
+      });
+      it = it->second.idle.empty() ? pools_.erase(it) : std::next(it);
+    }
+  }
+  for (auto& inst : idle) inst->Kill();
+}
+
+void Invoker::ScheduleReaper() {
+  auto period = std::clamp<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.keep_alive) / 4,
+      std::chrono::milliseconds(500), std::chrono::milliseconds(30000));
+  std::weak_ptr<Invoker> weak = weak_from_this();
+  auto timer = loop_.After(period, [weak] {
+    if (auto self = weak.lock()) {
+      self->ReapIdle();
+      self->ScheduleReaper();
+    }
+  });
+  std::lock_guard lock(mu_);
+  reaper_ = timer;
+}
+
+void Invoker::ReapIdle() {
+  std::vector<std::shared_ptr<Instance>> victims;
+  auto cutoff = std::chrono::steady_clock::now() - options_.keep_alive;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, pool] : pools_) {
+      std::erase_if(pool.idle, [&](const std::shared_ptr<Instance>& inst) {
+        if (inst->idle_since() > cutoff) return false;
+        victims.push_back(inst);
+        return true;
+      });
+    }
+  }
+  for (auto& v : victims) v->Kill();
+}
+
+void Invoker::Shutdown(std::chrono::milliseconds grace) {
+  std::unique_lock lock(mu_);
+  if (!shutting_down_) {
+    shutting_down_ = true;
+    spdlog::info("invoker: stopping ({} invocations in flight, {} instances)", in_flight_,
+                 instances_.size());
+  }
+  if (reaper_) reaper_->Cancel();
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  cv_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
+  std::vector<std::shared_ptr<Instance>> all(instances_.begin(), instances_.end());
+  pools_.clear();
+  lock.unlock();
+  for (auto& inst : all) inst->Kill();
+  lock.lock();
+  cv_.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(5),
+                 [&] { return instances_.empty(); });
+  if (!instances_.empty()) {
+    spdlog::warn("invoker: {} instances did not exit in time", instances_.size());
+  }
+  lock.unlock();
+  // Let the janitor finish removing cgroups.
+  std::unique_lock jl(janitor_mu_);
+  janitor_cv_.wait_for(jl, std::chrono::seconds(5), [&] { return janitor_queue_.empty(); });
+}
+
+InvokerStats Invoker::Stats() const {
+  std::lock_guard lock(mu_);
+  InvokerStats s = stats_;
+  s.in_flight = in_flight_;
+  s.instances = static_cast<int64_t>(instances_.size());
+  for (const auto& [k, p] : pools_) s.idle_instances += static_cast<int64_t>(p.idle.size());
+  return s;
+}
+
+}  // namespace nimbus::invoker

@@ -1,0 +1,99 @@
+// The invoker: pools of instances per function version, Lambda's scheduling
+// (one invocation per instance, most recently used idle instance first, a new
+// instance only within the concurrency limits, else 429), idle reaping, and
+// a clean shutdown. Platform outcomes are Statuses; function outcomes are
+// results (see invocation.h).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "invoker/instance.h"
+#include "invoker/interfaces.h"
+#include "invoker/invocation.h"
+
+namespace nimbus::invoker {
+
+struct InvokerOptions {
+  int account_concurrency = 1000;
+  std::chrono::seconds keep_alive{300};
+  std::chrono::milliseconds init_timeout{10000};
+  std::string host_aws_endpoint;  // the API endpoint as seen from the host
+  sandbox::RootfsOptions rootfs;
+};
+
+struct InvokerStats {
+  int64_t invocations = 0;
+  int64_t errors = 0;      // function errors
+  int64_t throttles = 0;
+  int64_t cold_starts = 0;
+  int64_t in_flight = 0;
+  int64_t instances = 0;
+  int64_t idle_instances = 0;
+  double gb_seconds = 0;   // metered: memory × billed duration
+};
+
+class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoker> {
+ public:
+  Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
+          const runtime::RuntimeCatalog& catalog, LogSink& logs, CredentialIssuer& credentials,
+          net::Handler aws_handler, InvokerOptions options);
+  ~Invoker() override;
+
+  // Starts the idle reaper.
+  void Start();
+  void Invoke(InvokeRequest request, InvokeCallback done);
+  // Stops idle instances of `function_name` whose revision is not `keep_revision`
+  // (all of them when it is empty): called when a function changes or goes away.
+  void Retire(const std::string& function_name, const std::string& keep_revision = {});
+  // Refuses new invocations, lets in-flight ones finish (or time out), kills
+  // every instance and waits until they are gone, at most `grace`.
+  void Shutdown(std::chrono::milliseconds grace);
+  InvokerStats Stats() const;
+
+  // InstanceOwner
+  void OnInstanceFree(const std::shared_ptr<Instance>& instance) override;
+  void OnInstanceDead(const std::shared_ptr<Instance>& instance) override;
+  void OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
+                        InvokeResult result) override;
+  void Dispose(std::unique_ptr<sandbox::SandboxedProcess> process) override;
+
+ private:
+  struct Pool {
+    std::vector<std::shared_ptr<Instance>> idle;  // most recently used at the back
+  };
+
+  void ReapIdle();
+  void ScheduleReaper();
+  void JanitorLoop();
+
+  net::EventLoop& loop_;
+  InstanceEnvironment env_;
+  InvokerOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool shutting_down_ = false;
+  std::map<std::string, Pool> pools_;                       // by FunctionSpec::PoolKey()
+  std::unordered_set<std::shared_ptr<Instance>> instances_;  // every live instance
+  std::map<std::string, int> in_flight_by_function_;
+  int64_t in_flight_ = 0;
+  InvokerStats stats_;
+  net::TimerPtr reaper_;
+
+  std::mutex janitor_mu_;
+  std::condition_variable janitor_cv_;
+  std::deque<std::unique_ptr<sandbox::SandboxedProcess>> janitor_queue_;
+  bool janitor_stop_ = false;
+  std::thread janitor_;
+};
+
+}  // namespace nimbus::invoker

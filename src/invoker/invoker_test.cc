@@ -1,0 +1,262 @@
+// Invoker tests against real sandboxes (root only), with a small Python
+// bootstrap speaking the Runtime API as a `provided` function would.
+#include "invoker/invoker.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+
+#include "core/fs.h"
+#include "core/ids.h"
+
+namespace nimbus::invoker {
+namespace {
+
+const char* kBootstrap = R"PY(#!/usr/bin/python3
+import http.client, json, os, sys, time
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+counter = 0
+mode = os.environ.get("MODE", "")
+if mode == "init_error":
+    c = http.client.HTTPConnection(api)
+    c.request("POST", "/2018-06-01/runtime/init/error", body=json.dumps({"errorMessage": "bad init", "errorType": "Runtime.ImportModuleError"}), headers={"Lambda-Runtime-Function-Error-Type": "Runtime.ImportModuleError"})
+    c.getresponse().read()
+    sys.exit(1)
+if mode == "exit_at_init":
+    print("dying at init", flush=True)
+    sys.exit(2)
+conn = http.client.HTTPConnection(api)
+while True:
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = conn.getresponse()
+    body = r.read()
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    event = json.loads(body or b"{}")
+    counter += 1
+    print("handling", rid, flush=True)
+    action = event.get("action")
+    if action == "sleep":
+        time.sleep(event["seconds"])
+    if action == "crash":
+        os._exit(3)
+    if action == "hog":
+        x = bytearray(512 * 1024 * 1024)
+    if action == "fail":
+        conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/error", body=json.dumps({"errorMessage": "nope", "errorType": "ValueError"}), headers={"Lambda-Runtime-Function-Error-Type": "ValueError"})
+        conn.getresponse().read()
+        continue
+    out = {"counter": counter, "pid": os.getpid(), "event": event, "env": {k: os.environ.get(k) for k in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "_HANDLER")}}
+    conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=json.dumps(out))
+    conn.getresponse().read()
+)PY";
+
+class MemoryLogs : public LogSink {
+ public:
+  void Append(const std::string& group, const std::string& stream, int64_t,
+              std::string message) override {
+    std::lock_guard lock(mu);
+    lines.push_back(message);
+  }
+  std::string All() {
+    std::lock_guard lock(mu);
+    std::string out;
+    for (auto& l : lines) out += l + "\n";
+    return out;
+  }
+  std::mutex mu;
+  std::vector<std::string> lines;
+};
+
+class FakeCredentials : public CredentialIssuer {
+ public:
+  Credentials Issue(const std::string&) override { return {"ASIATEST", "secret", "token"}; }
+  void Revoke(const std::string&) override { ++revoked; }
+  std::atomic<int> revoked{0};
+};
+
+class InvokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "invoker tests need root";
+    dir_ = (std::filesystem::temp_directory_path() / ("nimbus-inv-" + RandomHex(8))).string();
+    ASSERT_TRUE(MakeDirs(dir_ + "/code").ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/code/bootstrap", kBootstrap, 0755).ok());
+    sandbox::SandboxerOptions so;
+    so.state_dir = dir_ + "/state";
+    so.scope = "inv-" + RandomHex(6);
+    auto sb = sandbox::Sandboxer::Create(so);
+    ASSERT_TRUE(sb.ok()) << sb.status().ToString();
+    sandboxer_ = std::move(*sb);
+    catalog_ = std::make_unique<runtime::RuntimeCatalog>(runtime::CatalogOptions{dir_});
+    loop_.Start();
+    MakeInvoker(1000);
+  }
+  void MakeInvoker(int concurrency) {
+    InvokerOptions opts;
+    opts.account_concurrency = concurrency;
+    opts.keep_alive = std::chrono::seconds(60);
+    invoker_ = std::make_shared<Invoker>(loop_, *sandboxer_, *catalog_, logs_, creds_, nullptr,
+                                         opts);
+    invoker_->Start();
+  }
+  void TearDown() override {
+    if (invoker_) invoker_->Shutdown(std::chrono::seconds(5));
+    invoker_.reset();
+    loop_.Stop();
+    sandboxer_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::shared_ptr<runtime::FunctionSpec> Function(std::map<std::string, std::string> env = {},
+                                                  uint32_t timeout = 3, uint32_t memory = 128) {
+    auto fn = std::make_shared<runtime::FunctionSpec>();
+    fn->name = "f";
+    fn->arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+    fn->revision = "r1";
+    fn->runtime = "provided.al2023";
+    fn->handler = "x";
+    fn->code_dir = dir_ + "/code";
+    fn->timeout_s = timeout;
+    fn->memory_mb = memory;
+    fn->environment = std::move(env);
+    return fn;
+  }
+
+  InvokeResult Call(std::shared_ptr<const runtime::FunctionSpec> fn, std::string payload) {
+    std::promise<InvokeResult> p;
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = std::move(payload);
+    req.invoked_arn = fn->arn;
+    invoker_->Invoke(std::move(req), [&](InvokeResult r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  std::string dir_;
+  std::unique_ptr<sandbox::Sandboxer> sandboxer_;
+  std::unique_ptr<runtime::RuntimeCatalog> catalog_;
+  net::EventLoop loop_{2};
+  MemoryLogs logs_;
+  FakeCredentials creds_;
+  std::shared_ptr<Invoker> invoker_;
+};
+
+TEST_F(InvokerTest, ColdThenWarmReusesTheInstance) {
+  auto fn = Function();
+  auto a = Call(fn, "{\"n\":1}");
+  ASSERT_TRUE(a.status.ok()) << a.status.ToString();
+  EXPECT_EQ(a.function_error, "");
+  EXPECT_NE(a.payload.find("\"counter\": 1"), std::string::npos) << a.payload;
+  EXPECT_NE(a.payload.find("\"AWS_ACCESS_KEY_ID\": \"ASIATEST\""), std::string::npos);
+  auto b = Call(fn, "{\"n\":2}");
+  EXPECT_NE(b.payload.find("\"counter\": 2"), std::string::npos) << b.payload;
+  EXPECT_NE(b.log_tail.find("START RequestId: " + b.request_id), std::string::npos);
+  EXPECT_NE(b.log_tail.find("handling " + b.request_id), std::string::npos) << b.log_tail;
+  EXPECT_NE(b.log_tail.find("REPORT RequestId: " + b.request_id), std::string::npos);
+  EXPECT_EQ(b.log_tail.find("Init Duration"), std::string::npos);
+  EXPECT_NE(a.log_tail.find("Init Duration"), std::string::npos) << a.log_tail;
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
+TEST_F(InvokerTest, FunctionErrorsAreResults) {
+  auto r = Call(Function(), "{\"action\":\"fail\"}");
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_EQ(r.payload, "{\"errorMessage\": \"nope\", \"errorType\": \"ValueError\"}");
+}
+
+TEST_F(InvokerTest, TimeoutKillsAndReplacesTheInstance) {
+  auto fn = Function({}, 1);
+  auto r = Call(fn, "{\"action\":\"sleep\",\"seconds\":30}");
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_EQ(r.payload, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: " +
+                           r.request_id + " Error: Task timed out after 1.00 seconds\"}");
+  EXPECT_NE(r.log_tail.find("Status: timeout"), std::string::npos) << r.log_tail;
+  auto next = Call(fn, "{}");
+  EXPECT_NE(next.payload.find("\"counter\": 1"), std::string::npos) << next.payload;
+}
+
+TEST_F(InvokerTest, CrashIsAnExitError) {
+  auto fn = Function();
+  auto r = Call(fn, "{\"action\":\"crash\"}");
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_NE(r.payload.find("Runtime.ExitError"), std::string::npos) << r.payload;
+  EXPECT_NE(r.payload.find("Runtime exited with error: exit status 3"), std::string::npos);
+  auto next = Call(fn, "{}");
+  EXPECT_NE(next.payload.find("\"counter\": 1"), std::string::npos) << next.payload;
+}
+
+TEST_F(InvokerTest, OutOfMemoryIsReported) {
+  auto r = Call(Function({}, 10, 128), "{\"action\":\"hog\"}");
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_NE(r.payload.find("Runtime.OutOfMemory"), std::string::npos) << r.payload;
+  EXPECT_NE(r.payload.find("signal: killed"), std::string::npos) << r.payload;
+}
+
+TEST_F(InvokerTest, InitErrorsAreReportedAsLambdaDoes) {
+  auto r = Call(Function({{"MODE", "init_error"}}), "{}");
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_NE(r.payload.find("Runtime.ImportModuleError"), std::string::npos) << r.payload;
+  EXPECT_NE(r.log_tail.find("INIT_REPORT"), std::string::npos) << r.log_tail;
+  auto e = Call(Function({{"MODE", "exit_at_init"}}), "{}");
+  EXPECT_NE(e.payload.find("Runtime.ExitError"), std::string::npos) << e.payload;
+  EXPECT_NE(e.log_tail.find("dying at init"), std::string::npos) << e.log_tail;
+}
+
+TEST_F(InvokerTest, MissingBootstrapIsInvalidEntrypoint) {
+  auto fn = Function();
+  std::filesystem::remove(dir_ + "/code/bootstrap");
+  auto r = Call(fn, "{}");
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_NE(r.payload.find("Runtime.InvalidEntrypoint"), std::string::npos) << r.payload;
+}
+
+TEST_F(InvokerTest, ThrottlesAtTheConcurrencyLimit) {
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1);
+  auto fn = Function({}, 5);
+  std::promise<InvokeResult> slow;
+  InvokeRequest req;
+  req.function = fn;
+  req.payload = "{\"action\":\"sleep\",\"seconds\":1}";
+  invoker_->Invoke(std::move(req), [&](InvokeResult r) { slow.set_value(std::move(r)); });
+  auto throttled = Call(fn, "{}");
+  EXPECT_EQ(throttled.status.code(), Code::kResourceExhausted);
+  EXPECT_EQ(throttled.status.reason(), "ConcurrentInvocationLimitExceeded");
+  EXPECT_TRUE(slow.get_future().get().status.ok());
+  EXPECT_TRUE(Call(fn, "{}").status.ok());
+}
+
+TEST_F(InvokerTest, ConcurrentInvocationsGetTheirOwnInstances) {
+  auto fn = Function({}, 5);
+  std::vector<std::future<InvokeResult>> results;
+  std::vector<std::shared_ptr<std::promise<InvokeResult>>> promises;
+  for (int i = 0; i < 3; ++i) {
+    auto p = std::make_shared<std::promise<InvokeResult>>();
+    results.push_back(p->get_future());
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = "{\"action\":\"sleep\",\"seconds\":0.5}";
+    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
+  }
+  for (auto& f : results) {
+    auto r = f.get();
+    EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
+  }
+  EXPECT_EQ(invoker_->Stats().cold_starts, 3);
+}
+
+TEST_F(InvokerTest, RetireStopsOldRevisions) {
+  auto fn = Function();
+  EXPECT_TRUE(Call(fn, "{}").status.ok());
+  auto fn2 = Function();
+  fn2->revision = "r2";
+  invoker_->Retire("f", "r2");
+  auto r = Call(fn2, "{}");
+  EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
+}
+
+}  // namespace
+}  // namespace nimbus::invoker
