@@ -1,0 +1,48 @@
+// Function code, stored by content: each uploaded zip is kept once under the
+// hex SHA-256 of its bytes, next to the tree it was extracted into. The
+// extraction is safe against hostile archives: absolute paths, `..`
+// components, links that leave the tree, and paths through links are refused.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace nimbus::functions {
+
+struct StoredCode {
+  std::string sha256_hex;
+  std::string sha256_base64;  // Lambda's CodeSha256
+  uint64_t size = 0;          // zip bytes (Lambda's CodeSize)
+  std::string dir;            // extracted tree
+};
+
+struct CodeStoreLimits {
+  uint64_t max_zip_bytes = 50ull * 1024 * 1024;
+  uint64_t max_unzipped_bytes = 262144000;  // Lambda's 250 MB
+  uint64_t max_entries = 100000;
+};
+
+class CodeStore {
+ public:
+  explicit CodeStore(std::string root, CodeStoreLimits limits = {});
+
+  // Stores and extracts `zip` (idempotent for the same bytes).
+  Result<StoredCode> Put(std::string_view zip);
+  // The stored code for a hash, if present.
+  Result<StoredCode> Get(const std::string& sha256_hex) const;
+  std::string ZipPath(const std::string& sha256_hex) const;
+  // Removes a hash's zip and tree.
+  Status Remove(const std::string& sha256_hex);
+
+ private:
+  std::string root_;
+  CodeStoreLimits limits_;
+};
+
+// Extracts `zip` into the new directory `dest` (exposed for tests and fuzzing).
+Status ExtractZip(std::string_view zip, const std::string& dest, const CodeStoreLimits& limits);
+
+}  // namespace nimbus::functions

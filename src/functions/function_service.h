@@ -1,0 +1,97 @@
+// The functions service: Lambda's control plane (create, read, list, update,
+// delete) and the entry point of an invocation, on the key-value store and
+// the code store. It validates every value as Lambda does and keeps the
+// current configurations in memory for the invoke path. Wire formats are
+// the frontends' business.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "functions/code_store.h"
+#include "functions/function_config.h"
+#include "invoker/invoker.h"
+#include "runtime/catalog.h"
+#include "runtime/function_spec.h"
+#include "store/kv_store.h"
+
+namespace nimbus::functions {
+
+struct FunctionServiceOptions {
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  sandbox::NetworkMode default_network = sandbox::NetworkMode::kNone;
+};
+
+struct InvokeInput {
+  std::string payload;
+  std::string client_context;  // decoded JSON
+  std::string trace_id;
+};
+
+struct ListPage {
+  std::vector<FunctionConfig> functions;
+  std::string next_marker;  // empty on the last page
+};
+
+class FunctionService {
+ public:
+  FunctionService(store::KvStore& store, CodeStore& code, const runtime::RuntimeCatalog& catalog,
+                  invoker::Invoker* invoker, FunctionServiceOptions options);
+
+  // Loads the stored functions; call once before serving.
+  Status Load();
+
+  Result<FunctionConfig> Create(FunctionConfig config, std::string_view zip);
+  Result<FunctionConfig> Get(const FunctionRef& ref) const;
+  Result<ListPage> List(const std::string& marker, int max_items) const;
+  Result<FunctionConfig> UpdateCode(const FunctionRef& ref, std::string_view zip,
+                                    const std::optional<std::string>& revision_id);
+  Result<FunctionConfig> UpdateConfiguration(const FunctionRef& ref, const ConfigUpdate& update);
+  Status Delete(const FunctionRef& ref);
+
+  // Validates the target, then runs the invocation. `done` gets a platform
+  // error as a non-ok status in the result.
+  void Invoke(const FunctionRef& ref, InvokeInput input, invoker::InvokeCallback done);
+  // Checks that `ref` names an invocable function (DryRun).
+  Status CheckInvocable(const FunctionRef& ref) const;
+
+  std::string FunctionArn(const std::string& name) const;
+  std::string ZipPath(const FunctionConfig& config) const { return code_.ZipPath(config.code_sha256_hex); }
+  const FunctionServiceOptions& options() const { return options_; }
+  size_t count() const;
+
+  // Checks every configurable value as Lambda does.
+  Status Validate(const FunctionConfig& config) const;
+
+ private:
+  struct Entry {
+    FunctionConfig config;
+    std::shared_ptr<const runtime::FunctionSpec> spec;
+  };
+
+  Result<const Entry*> FindLocked(const FunctionRef& ref) const;
+  Status PersistLocked(Entry& entry);
+  std::shared_ptr<const runtime::FunctionSpec> MakeSpec(const FunctionConfig& c) const;
+  void CollectCodeLocked(const std::string& sha_hex);
+  Status NotFoundFor(const FunctionRef& ref) const;
+
+  store::KvStore& store_;
+  CodeStore& code_;
+  const runtime::RuntimeCatalog& catalog_;
+  invoker::Invoker* invoker_;
+  FunctionServiceOptions options_;
+
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Entry> functions_;
+  std::mutex write_mu_;  // serialises control-plane writes
+};
+
+}  // namespace nimbus::functions

@@ -1,0 +1,379 @@
+#include "observe/log_store.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "core/encoding.h"
+#include "core/json.h"
+#include "core/strings.h"
+#include "core/time.h"
+
+namespace nimbus::observe {
+namespace {
+
+// Key layout (all under "log/"):
+//   log/g/<group>                      group metadata (JSON)
+//   log/s/<group>\0<stream>            stream metadata (JSON)
+//   log/e/<group>\0<ts:8><seq:8>       event: <stream>\0<ingestion:8><message>
+// Events of a group are ordered by time, which is what FilterLogEvents reads.
+constexpr std::string_view kGroup = "log/g/";
+constexpr std::string_view kStream = "log/s/";
+constexpr std::string_view kEvent = "log/e/";
+
+void PutBe64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+}
+uint64_t GetBe64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+// Timestamps are signed; flip the sign bit so that byte order is numeric order.
+uint64_t OrderedTs(int64_t ts) { return static_cast<uint64_t>(ts) ^ (1ull << 63); }
+int64_t FromOrderedTs(uint64_t v) { return static_cast<int64_t>(v ^ (1ull << 63)); }
+
+std::string EventPrefix(const std::string& group) {
+  std::string k(kEvent);
+  k += group;
+  k.push_back('\0');
+  return k;
+}
+
+std::string EventKey(const std::string& group, int64_t ts, uint64_t seq) {
+  std::string k = EventPrefix(group);
+  PutBe64(k, OrderedTs(ts));
+  PutBe64(k, seq);
+  return k;
+}
+
+bool DecodeEvent(std::string_view key_suffix, std::string_view value, LogEvent* ev) {
+  if (key_suffix.size() != 16) return false;
+  size_t nul = value.find('\0');
+  if (nul == std::string_view::npos || value.size() < nul + 9) return false;
+  ev->timestamp_ms = FromOrderedTs(GetBe64(key_suffix));
+  ev->event_id = Hex(key_suffix);
+  ev->stream = std::string(value.substr(0, nul));
+  ev->ingestion_ms = static_cast<int64_t>(GetBe64(value.substr(nul + 1, 8)));
+  ev->message = std::string(value.substr(nul + 9));
+  return true;
+}
+
+std::string StreamJson(const LogStreamInfo& s) {
+  json::object o;
+  o["created"] = s.created_ms;
+  o["first"] = s.first_event_ms;
+  o["last"] = s.last_event_ms;
+  o["ingest"] = s.last_ingestion_ms;
+  o["bytes"] = s.stored_bytes;
+  return json::serialize(o);
+}
+
+int64_t JsonInt(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  if (v && v->is_int64()) return v->get_int64();
+  if (v && v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  return 0;
+}
+
+// Splits a filter pattern into terms; "quoted phrases" stay whole. Terms
+// starting with '?' are alternatives (any of them); others are all required.
+struct Terms {
+  std::vector<std::string> all, any;
+};
+Terms ParsePattern(const std::string& pattern) {
+  Terms t;
+  size_t i = 0;
+  while (i < pattern.size()) {
+    while (i < pattern.size() && pattern[i] == ' ') ++i;
+    if (i >= pattern.size()) break;
+    bool optional = pattern[i] == '?';
+    if (optional) ++i;
+    std::string term;
+    if (i < pattern.size() && pattern[i] == '"') {
+      size_t end = pattern.find('"', i + 1);
+      if (end == std::string::npos) end = pattern.size();
+      term = pattern.substr(i + 1, end - i - 1);
+      i = end + 1;
+    } else {
+      size_t end = pattern.find(' ', i);
+      if (end == std::string::npos) end = pattern.size();
+      term = pattern.substr(i, end - i);
+      i = end;
+    }
+    if (term.empty()) continue;
+    (optional ? t.any : t.all).push_back(term);
+  }
+  return t;
+}
+
+}  // namespace
+
+bool LogStore::Matches(const std::string& pattern, const std::string& message) {
+  if (Trim(pattern).empty()) return true;
+  Terms t = ParsePattern(pattern);
+  for (const auto& term : t.all) {
+    if (message.find(term) == std::string::npos) return false;
+  }
+  if (t.any.empty()) return true;
+  for (const auto& term : t.any) {
+    if (message.find(term) != std::string::npos) return true;
+  }
+  return false;
+}
+
+LogStore::LogStore(store::KvStore& store) : store_(store) {}
+
+LogStore::~LogStore() {
+  Flush();
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+Status LogStore::Open() {
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(store_.Scan(kGroup, "", [&](std::string_view key, std::string_view value) {
+    std::string name(key.substr(kGroup.size()));
+    auto v = ParseJson(value);
+    GroupState& g = groups_[name];
+    g.info.name = name;
+    if (v.ok() && v->is_object()) g.info.created_ms = JsonInt(v->get_object(), "created");
+    return true;
+  }));
+  RETURN_IF_ERROR(store_.Scan(kStream, "", [&](std::string_view key, std::string_view value) {
+    std::string_view rest = key.substr(kStream.size());
+    size_t nul = rest.find('\0');
+    if (nul == std::string_view::npos) return true;
+    std::string group(rest.substr(0, nul)), stream(rest.substr(nul + 1));
+    auto v = ParseJson(value);
+    LogStreamInfo s;
+    s.name = stream;
+    if (v.ok() && v->is_object()) {
+      const auto& o = v->get_object();
+      s.created_ms = JsonInt(o, "created");
+      s.first_event_ms = JsonInt(o, "first");
+      s.last_event_ms = JsonInt(o, "last");
+      s.last_ingestion_ms = JsonInt(o, "ingest");
+      s.stored_bytes = static_cast<uint64_t>(JsonInt(o, "bytes"));
+    }
+    GroupState& g = groups_[group];
+    g.info.name = group;
+    g.info.stored_bytes += s.stored_bytes;
+    g.streams[stream] = s;
+    return true;
+  }));
+  writer_ = std::thread([this] { WriterLoop(); });
+  return Status::Ok();
+}
+
+void LogStore::Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
+                      std::string message) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back({group, stream, std::move(message), timestamp_ms, NowEpochMillis()});
+    ++enqueued_;
+  }
+  cv_.notify_one();
+}
+
+void LogStore::Flush() {
+  std::unique_lock lock(mu_);
+  uint64_t target = enqueued_;
+  cv_.notify_one();
+  flushed_cv_.wait(lock, [&] { return written_ >= target || !writer_.joinable(); });
+}
+
+void LogStore::WriterLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty() && stop_) return;
+    // Let a burst accumulate briefly so that it lands in one write.
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    lock.lock();
+    std::vector<Pending> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    WriteBatch(batch);
+    lock.lock();
+    written_ += batch.size();
+    flushed_cv_.notify_all();
+  }
+}
+
+void LogStore::WriteBatch(std::vector<Pending>& batch) {
+  store::WriteBatch wb;
+  std::map<std::pair<std::string, std::string>, LogStreamInfo> touched;
+  {
+    std::lock_guard lock(mu_);
+    for (Pending& p : batch) {
+      auto [git, new_group] = groups_.try_emplace(p.group);
+      GroupState& g = git->second;
+      if (new_group) {
+        g.info.name = p.group;
+        g.info.created_ms = p.ingestion_ms;
+        json::object o;
+        o["created"] = g.info.created_ms;
+        wb.Put(std::string(kGroup) + p.group, json::serialize(o));
+      }
+      auto [sit, new_stream] = g.streams.try_emplace(p.stream);
+      LogStreamInfo& s = sit->second;
+      if (new_stream) {
+        s.name = p.stream;
+        s.created_ms = p.ingestion_ms;
+        s.first_event_ms = p.timestamp_ms;
+      }
+      s.first_event_ms = std::min(s.first_event_ms, p.timestamp_ms);
+      s.last_event_ms = std::max(s.last_event_ms, p.timestamp_ms);
+      s.last_ingestion_ms = p.ingestion_ms;
+      s.stored_bytes += p.message.size();
+      g.info.stored_bytes += p.message.size();
+      touched[{p.group, p.stream}] = s;
+      std::string value = p.stream;
+      value.push_back('\0');
+      PutBe64(value, static_cast<uint64_t>(p.ingestion_ms));
+      value += p.message;
+      wb.Put(EventKey(p.group, p.timestamp_ms, ++seq_), value);
+    }
+  }
+  for (const auto& [k, s] : touched) {
+    std::string key(kStream);
+    key += k.first;
+    key.push_back('\0');
+    key += k.second;
+    wb.Put(key, StreamJson(s));
+  }
+  store_.Write(wb).IgnoreError();  // logs are best effort; the server keeps running
+}
+
+Status LogStore::CreateGroup(const std::string& group) {
+  std::lock_guard lock(mu_);
+  if (groups_.count(group)) return AlreadyExists("The specified log group already exists");
+  GroupState& g = groups_[group];
+  g.info.name = group;
+  g.info.created_ms = NowEpochMillis();
+  json::object o;
+  o["created"] = g.info.created_ms;
+  return store_.Put(std::string(kGroup) + group, json::serialize(o));
+}
+
+Status LogStore::DeleteGroup(const std::string& group) {
+  Flush();
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return NotFound("The specified log group does not exist.");
+  store::WriteBatch wb;
+  wb.Delete(std::string(kGroup) + group);
+  for (const auto& [name, s] : it->second.streams) {
+    std::string key(kStream);
+    key += group;
+    key.push_back('\0');
+    key += name;
+    wb.Delete(key);
+  }
+  RETURN_IF_ERROR(store_.Scan(EventPrefix(group), "", [&](std::string_view k, std::string_view) {
+    wb.Delete(k);
+    return true;
+  }));
+  RETURN_IF_ERROR(store_.Write(wb));
+  groups_.erase(it);
+  return Status::Ok();
+}
+
+std::vector<LogGroupInfo> LogStore::Groups(const std::string& prefix) const {
+  std::lock_guard lock(mu_);
+  std::vector<LogGroupInfo> out;
+  for (auto it = groups_.lower_bound(prefix); it != groups_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) break;
+    out.push_back(it->second.info);
+  }
+  return out;
+}
+
+Result<std::vector<LogStreamInfo>> LogStore::Streams(const std::string& group,
+                                                     const std::string& prefix) const {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return NotFound("The specified log group does not exist.");
+  std::vector<LogStreamInfo> out;
+  for (const auto& [name, s] : it->second.streams) {
+    if (name.starts_with(prefix)) out.push_back(s);
+  }
+  return out;
+}
+
+Result<EventPage> LogStore::Filter(const FilterQuery& q) const {
+  {
+    std::lock_guard lock(mu_);
+    if (!groups_.count(q.group)) return NotFound("The specified log group does not exist.");
+  }
+  std::string prefix = EventPrefix(q.group);
+  std::string start = prefix;
+  if (!q.next_token.empty()) {
+    auto raw = Unhex(q.next_token);
+    if (!raw || raw->size() != 16) return InvalidArgument("The specified nextToken is invalid.");
+    start += *raw;
+    start.push_back('\0');  // strictly after the last event returned
+  } else if (q.start_ms) {
+    PutBe64(start, OrderedTs(*q.start_ms));
+  }
+  int limit = q.limit <= 0 || q.limit > 10000 ? 10000 : q.limit;
+  EventPage page;
+  std::string last_suffix;
+  size_t scanned = 0;
+  bool more = false;
+  Status s = store_.Scan(prefix, start, [&](std::string_view key, std::string_view value) {
+    LogEvent ev;
+    if (!DecodeEvent(key.substr(prefix.size()), value, &ev)) return true;
+    if (q.end_ms && ev.timestamp_ms > *q.end_ms) return false;
+    if (static_cast<int>(page.events.size()) >= limit || ++scanned > 100000) {
+      more = true;
+      return false;
+    }
+    last_suffix = std::string(key.substr(prefix.size()));
+    bool stream_ok = q.streams.empty() ||
+                     std::find(q.streams.begin(), q.streams.end(), ev.stream) != q.streams.end();
+    if (stream_ok && ev.stream.starts_with(q.stream_prefix) && Matches(q.pattern, ev.message)) {
+      page.events.push_back(std::move(ev));
+    }
+    return true;
+  });
+  RETURN_IF_ERROR(s);
+  if (more && !last_suffix.empty()) page.next_token = Hex(last_suffix);
+  return page;
+}
+
+Result<EventPage> LogStore::StreamEvents(const std::string& group, const std::string& stream,
+                                         std::optional<int64_t> start_ms,
+                                         std::optional<int64_t> end_ms, bool from_head, int limit,
+                                         const std::string& token) const {
+  {
+    std::lock_guard lock(mu_);
+    auto g = groups_.find(group);
+    if (g == groups_.end()) return NotFound("The specified log group does not exist.");
+    if (!g->second.streams.count(stream)) return NotFound("The specified log stream does not exist.");
+  }
+  FilterQuery q;
+  q.group = group;
+  q.streams = {stream};
+  q.start_ms = start_ms;
+  q.end_ms = end_ms;
+  q.limit = 10000;
+  q.next_token = token;
+  // Read forward; for a tail read keep only the last `limit` events.
+  ASSIGN_OR_RETURN(EventPage all, Filter(q));
+  if (limit <= 0 || limit > 10000) limit = 10000;
+  if (!from_head && static_cast<int>(all.events.size()) > limit) {
+    all.events.erase(all.events.begin(), all.events.end() - limit);
+  } else if (static_cast<int>(all.events.size()) > limit) {
+    all.events.resize(static_cast<size_t>(limit));
+  }
+  return all;
+}
+
+}  // namespace nimbus::observe

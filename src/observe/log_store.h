@@ -1,0 +1,113 @@
+// Logs: groups, streams and events, as CloudWatch Logs models them, kept in
+// the key-value store. Function instances append through the invoker's
+// LogSink interface; appends are buffered in memory and written in batches
+// by a background thread, so the invoke path never waits on storage.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "invoker/interfaces.h"
+#include "store/kv_store.h"
+
+namespace nimbus::observe {
+
+struct LogEvent {
+  std::string stream;
+  int64_t timestamp_ms = 0;
+  int64_t ingestion_ms = 0;
+  std::string message;
+  std::string event_id;
+};
+
+struct LogStreamInfo {
+  std::string name;
+  int64_t created_ms = 0;
+  int64_t first_event_ms = 0;
+  int64_t last_event_ms = 0;
+  int64_t last_ingestion_ms = 0;
+  uint64_t stored_bytes = 0;
+};
+
+struct LogGroupInfo {
+  std::string name;
+  int64_t created_ms = 0;
+  uint64_t stored_bytes = 0;
+};
+
+struct FilterQuery {
+  std::string group;
+  std::vector<std::string> streams;  // empty: every stream
+  std::string stream_prefix;
+  std::optional<int64_t> start_ms;   // inclusive
+  std::optional<int64_t> end_ms;     // inclusive
+  std::string pattern;               // CloudWatch filter pattern (terms, "phrases", ?any)
+  int limit = 10000;
+  std::string next_token;
+};
+
+struct EventPage {
+  std::vector<LogEvent> events;
+  std::string next_token;  // empty when there is nothing more
+};
+
+class LogStore : public invoker::LogSink {
+ public:
+  explicit LogStore(store::KvStore& store);
+  ~LogStore() override;
+
+  // Loads group and stream metadata and starts the writer thread.
+  Status Open();
+
+  // invoker::LogSink
+  void Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
+              std::string message) override;
+  // Writes everything appended so far.
+  void Flush();
+
+  Status CreateGroup(const std::string& group);
+  Status DeleteGroup(const std::string& group);
+  std::vector<LogGroupInfo> Groups(const std::string& prefix) const;
+  Result<std::vector<LogStreamInfo>> Streams(const std::string& group, const std::string& prefix) const;
+  Result<EventPage> Filter(const FilterQuery& query) const;
+  // One stream's events in time order, from `token` onwards (or backwards).
+  Result<EventPage> StreamEvents(const std::string& group, const std::string& stream,
+                                 std::optional<int64_t> start_ms, std::optional<int64_t> end_ms,
+                                 bool from_head, int limit, const std::string& token) const;
+
+  // Whether `message` matches a CloudWatch filter pattern (exposed for tests).
+  static bool Matches(const std::string& pattern, const std::string& message);
+
+ private:
+  struct Pending {
+    std::string group, stream, message;
+    int64_t timestamp_ms, ingestion_ms;
+  };
+  struct GroupState {
+    LogGroupInfo info;
+    std::map<std::string, LogStreamInfo> streams;
+  };
+
+  void WriterLoop();
+  void WriteBatch(std::vector<Pending>& batch);
+
+  store::KvStore& store_;
+  mutable std::mutex mu_;  // guards groups_ and the queue
+  std::condition_variable cv_;
+  std::condition_variable flushed_cv_;
+  std::map<std::string, GroupState> groups_;
+  std::vector<Pending> queue_;
+  uint64_t enqueued_ = 0, written_ = 0;
+  uint64_t seq_ = 0;
+  bool stop_ = false;
+  std::thread writer_;
+};
+
+}  // namespace nimbus::observe
