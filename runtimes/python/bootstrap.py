@@ -24,6 +24,7 @@ _STARTUP_MODULES = frozenset(sys.modules)
 
 import datetime
 import decimal
+import functools
 import http.client
 import importlib
 import json
@@ -866,6 +867,175 @@ class RuntimeApiClient:
 
 
 # ---------------------------------------------------------------------------
+# AWS_ENDPOINT_URL for older botocore
+#
+# Nimbus points the AWS SDK inside a function at itself by setting
+# AWS_ENDPOINT_URL (and, for single services, AWS_ENDPOINT_URL_<SERVICE>).
+# botocore reads these variables itself only from version 1.31 on.  Debian
+# 12's botocore is 1.29, so without help an unmodified boto3.client("lambda")
+# would go to the real AWS host names.  For such versions the runtime adds the
+# same rule to botocore.  Nothing of botocore is imported here (it would cost
+# every cold start about 0.2 s): a finder on sys.meta_path waits until
+# function code imports botocore.client and patches it right then.
+
+ENDPOINT_URL_ENV = "AWS_ENDPOINT_URL"
+IGNORE_ENDPOINT_URLS_ENV = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+
+
+def configured_endpoint_url(environ, get_service_id):
+    """The endpoint URL that botocore 1.31+ would take from `environ`, or None.
+
+    AWS_ENDPOINT_URL_<SERVICE> comes first, then AWS_ENDPOINT_URL; an empty
+    value counts as unset.  <SERVICE> is the service's serviceId with spaces
+    and hyphens made underscores, in capitals: DYNAMODB, S3, CLOUDWATCH_LOGS.
+    `get_service_id` returns that serviceId ("CloudWatch Logs"); it is called
+    only when some AWS_ENDPOINT_URL_* variable is set.
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (any case) turns both off.
+    """
+    if environ.get(IGNORE_ENDPOINT_URLS_ENV, "").lower() == "true":
+        return None
+    prefix = ENDPOINT_URL_ENV + "_"
+    if any(name.startswith(prefix) for name in environ):
+        service_id = get_service_id()
+        if service_id:
+            url = environ.get(prefix + re.sub(r"[ -]", "_", service_id).upper())
+            if url:
+                return url
+    return environ.get(ENDPOINT_URL_ENV) or None
+
+
+def _botocore_reads_endpoint_url_env():
+    """True when the botocore being imported handles AWS_ENDPOINT_URL itself.
+
+    botocore 1.31 added this in botocore.configprovider: the class
+    ConfiguredEndpointProvider reads the variables and the session variable
+    ignore_configured_endpoint_urls switches them off.  Looking for these two
+    names, not at the version number, also gives the right answer for a copy
+    of botocore that a function bundles or that a distribution has patched.
+    """
+    try:
+        from botocore import configprovider
+    except ImportError:
+        return False
+    variables = getattr(configprovider, "BOTOCORE_DEFAUT_SESSION_VARIABLES", {})
+    return (hasattr(configprovider, "ConfiguredEndpointProvider")
+            or "ignore_configured_endpoint_urls" in variables)
+
+
+def _service_id(creator, arguments):
+    """serviceId of the client being created, found as create_client finds it."""
+    try:
+        from botocore.hooks import first_non_none_response
+
+        name = arguments.get("service_name")
+        # Resolves old client-name aliases, as create_client does first.
+        answers = creator._event_emitter.emit("choose-service-name", service_name=name)
+        name = first_non_none_response(answers, default=name)
+        # The same loader call create_client makes next; the loader caches it.
+        return creator._load_service_model(name, arguments.get("api_version")).service_id
+    except Exception:
+        return None
+
+
+def patch_botocore_client(module):
+    """Makes botocore.client.ClientCreator.create_client honour AWS_ENDPOINT_URL.
+
+    Every way of making a client (boto3.client, boto3.resource,
+    Session().client, botocore's session.create_client) ends in this method.
+    When it is called without an endpoint_url, the URL from the environment
+    is passed on as if the caller had given it, so everything else (S3
+    path-style addressing for a custom endpoint, signing region, ...) is
+    what botocore does for an explicit endpoint_url; botocore 1.31+ treats
+    a URL from the environment the same way.  One detail differs: 1.31+
+    still sets up endpoint discovery (only Timestream requires it) for such
+    a client, while here, as for an explicit URL, it is skipped.
+    """
+    creator = getattr(module, "ClientCreator", None)
+    original = getattr(creator, "create_client", None)
+    if original is None or getattr(original, "nimbus_endpoint_url_patch", False):
+        return
+    if _botocore_reads_endpoint_url_env():
+        return
+    import inspect  # already loaded by botocore
+
+    signature = inspect.signature(original)
+    if "endpoint_url" not in signature.parameters:
+        return
+
+    @functools.wraps(original)
+    def create_client(*args, **kwargs):
+        try:
+            call = signature.bind(*args, **kwargs)
+        except TypeError:
+            return original(*args, **kwargs)  # raises botocore's own error
+        if call.arguments.get("endpoint_url") is None:
+            url = configured_endpoint_url(
+                os.environ, lambda: _service_id(call.args[0], call.arguments))
+            if url:
+                call.arguments["endpoint_url"] = url
+        return original(*call.args, **call.kwargs)
+
+    create_client.nimbus_endpoint_url_patch = True
+    creator.create_client = create_client
+
+
+class _PatchingLoader:
+    """Runs the wrapped loader, then patches the module it has just run."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        create = getattr(self._loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        try:
+            patch_botocore_client(module)
+        except Exception:
+            pass  # a failed patch must never break the function's import
+
+
+class BotocoreClientFinder:
+    """First entry of sys.meta_path; acts only on the import of botocore.client.
+
+    It lets the other finders locate the module, so the copy of botocore
+    that comes first on sys.path is used as usual (a function may bundle
+    its own), and only wraps the loader so the patch runs after the
+    module's code.  It stays in place, so a re-imported or reloaded
+    botocore.client is patched again.
+    """
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "botocore.client":
+            return None
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            if finder is self or find_spec is None:
+                continue
+            spec = find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader)
+                return spec
+        return None
+
+
+def install_botocore_endpoint_hook():
+    module = sys.modules.get("botocore.client")
+    if module is not None:
+        try:
+            patch_botocore_client(module)
+        except Exception:
+            pass
+    sys.meta_path.insert(0, BotocoreClientFinder())
+
+
+# ---------------------------------------------------------------------------
 # Main loop
 
 
@@ -906,6 +1076,8 @@ def handle_invocation(client, handler, invocation, encoder, sink):
 
 
 def main():
+    # First, so that even a .pth file that imports boto3 is covered.
+    install_botocore_endpoint_hook()
     stdout = _install_output_streams()
     sink = StdoutLogSink(stdout)
     configure_logging(sink)

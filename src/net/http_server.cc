@@ -251,6 +251,20 @@ Status HttpServer::Adopt(UniqueFd listening_socket) {
 
 void HttpServer::Close() { impl_->CloseAll(); }
 
+void HttpServer::StopAccepting() {
+  std::vector<std::shared_ptr<tcp::acceptor>> accs;
+  {
+    std::lock_guard lock(impl_->mu);
+    accs.swap(impl_->acceptors);
+  }
+  for (auto& a : accs) {
+    asio::post(a->get_executor(), [a] {
+      boost::system::error_code ec;
+      a->close(ec);
+    });
+  }
+}
+
 size_t HttpServer::connection_count() const {
   std::lock_guard lock(impl_->mu);
   return impl_->sessions.size();

@@ -33,6 +33,8 @@ class HttpServer {
   // Starts accepting on an already listening socket (for example one created
   // inside a function instance's network namespace).
   Status Adopt(UniqueFd listening_socket);
+  // Stops accepting new connections; open ones keep being served.
+  void StopAccepting();
   // Stops accepting and closes every connection, including ones whose
   // handler has not answered yet. Safe to call from any thread, more than once.
   void Close();

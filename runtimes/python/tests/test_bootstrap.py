@@ -579,6 +579,135 @@ def test_function_modules_shadow_stdlib_modules_loaded_by_runtime(function):
 
 
 # ---------------------------------------------------------------------------
+# AWS_ENDPOINT_URL with Debian's botocore (1.29, which does not read it)
+
+ENDPOINT_ENV = {
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+    "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:4567",
+    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://127.0.0.1:4568",
+    "AWS_ENDPOINT_URL_SQS": "",  # empty: falls back to AWS_ENDPOINT_URL
+}
+
+ENDPOINT_HANDLER = """
+    import os
+
+    import boto3
+    import botocore.session
+
+
+    class Sent(Exception):
+        pass
+
+
+    def s3_request_url(client):
+        urls = []
+
+        def stop(request, **kwargs):
+            urls.append(request.url)
+            raise Sent()
+
+        client.meta.events.register("before-send", stop)
+        try:
+            client.head_bucket(Bucket="photos")
+        except Sent:
+            pass
+        return urls[0]
+
+
+    def handler(event, context):
+        os.environ.update(event)
+        s3 = boto3.client("s3")
+        return {
+            "lambda": boto3.client("lambda").meta.endpoint_url,
+            "dynamodb": boto3.resource("dynamodb").meta.client.meta.endpoint_url,
+            "s3": s3.meta.endpoint_url,
+            "s3_request": s3_request_url(s3),
+            "sqs": boto3.Session().client("sqs").meta.endpoint_url,
+            "logs": botocore.session.get_session().create_client("logs").meta.endpoint_url,
+            "explicit": boto3.client(
+                "lambda", endpoint_url="http://explicit.test:9000").meta.endpoint_url,
+        }
+"""
+
+
+def test_endpoint_url_env_applies_to_old_botocore(function):
+    function.write("app.py", ENDPOINT_HANDLER)
+    function.start("app.handler", env=ENDPOINT_ENV)
+    base, s3_override, ignored = function.invoke(
+        {},
+        {"AWS_ENDPOINT_URL_S3": "http://storage.nimbus.test:9000"},
+        {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "TRUE"},
+    )
+    assert base.kind == "response", base
+    assert base.json() == {
+        "lambda": "http://127.0.0.1:4566",
+        "dynamodb": "http://127.0.0.1:4567",
+        "s3": "http://127.0.0.1:4566",
+        "s3_request": "http://127.0.0.1:4566/photos",
+        "sqs": "http://127.0.0.1:4566",
+        "logs": "http://127.0.0.1:4568",
+        "explicit": "http://explicit.test:9000",
+    }
+    # Variables are read when each client is made.  A custom S3 endpoint
+    # gets path-style URLs, host name or not, as with an explicit endpoint_url.
+    body = s3_override.json()
+    assert body["s3"] == "http://storage.nimbus.test:9000"
+    assert body["s3_request"] == "http://storage.nimbus.test:9000/photos"
+    assert body["lambda"] == "http://127.0.0.1:4566"
+    body = ignored.json()
+    assert body["lambda"] == "https://lambda.us-east-1.amazonaws.com"
+    assert body["dynamodb"] == "https://dynamodb.us-east-1.amazonaws.com"
+    assert body["logs"] == "https://logs.us-east-1.amazonaws.com"
+    assert "amazonaws.com" in body["s3"]
+    assert body["explicit"] == "http://explicit.test:9000"
+    _, stderr = function.stop()
+    assert stderr == ""
+
+
+def test_botocore_not_imported_before_function_code(function):
+    function.write("app.py", """
+        import sys
+
+        def handler(event, context):
+            return {
+                "loaded": sorted(m for m in sys.modules
+                                 if m.split(".")[0] in ("boto3", "botocore", "s3transfer")),
+                "hook": [type(f).__name__ for f in sys.meta_path][:1],
+            }
+    """)
+    function.start("app.handler", env={"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
+    (result,) = function.invoke({})
+    assert result.json() == {"loaded": [], "hook": ["BotocoreClientFinder"]}
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_endpoint_patch_only_without_native_support(function, native):
+    # A stand-in botocore in the task root; it comes first on sys.path.
+    function.write("botocore/__init__.py", "")
+    function.write("botocore/configprovider.py",
+                   "class ConfiguredEndpointProvider:\n    pass\n" if native else "")
+    function.write("botocore/client.py", """
+        class ClientCreator:
+            def create_client(self, service_name, region_name, is_secure=True,
+                              endpoint_url=None, verify=None, credentials=None,
+                              scoped_config=None, api_version=None, client_config=None):
+                return endpoint_url
+    """)
+    function.write("app.py", """
+        from botocore.client import ClientCreator
+
+        def handler(event, context):
+            creator = ClientCreator()
+            return [creator.create_client("lambda", "us-east-1"),
+                    creator.create_client("lambda", "us-east-1", True, "http://given:1")]
+    """)
+    function.start("app.handler", env={"AWS_ENDPOINT_URL": "http://127.0.0.1:4566"})
+    (result,) = function.invoke({})
+    expected = None if native else "http://127.0.0.1:4566"
+    assert result.json() == [expected, "http://given:1"]
+
+
+# ---------------------------------------------------------------------------
 # Runtime API connection handling
 
 

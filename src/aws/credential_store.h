@@ -1,0 +1,53 @@
+// The access keys the AWS endpoint accepts: the root key created at first
+// start (kept 0600 in the data directory, in the AWS CLI's credentials-file
+// format), the conventional local key test/test when enabled, and short-lived
+// keys issued to function instances.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "invoker/interfaces.h"
+
+namespace nimbus::aws {
+
+struct Principal {
+  enum class Kind { kRoot, kDev, kInstance };
+  Kind kind = Kind::kRoot;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // instances only
+  std::string function_arn;   // instances only
+};
+
+class CredentialStore : public invoker::CredentialIssuer {
+ public:
+  // Loads `path`, creating a root key there when it does not exist;
+  // `created` tells whether it did.
+  static Result<std::unique_ptr<CredentialStore>> Open(const std::string& path, bool accept_dev_key,
+                                                       bool* created);
+
+  std::optional<Principal> Find(const std::string& access_key_id) const;
+  const Principal& root() const { return root_; }
+  bool accepts_dev_key() const { return accept_dev_key_; }
+
+  // invoker::CredentialIssuer
+  invoker::Credentials Issue(const std::string& function_arn) override;
+  void Revoke(const std::string& access_key_id) override;
+
+  // Parses the credentials-file format ([section] key = value).
+  static std::map<std::string, std::string> ParseIni(const std::string& text,
+                                                     const std::string& section);
+
+ private:
+  Principal root_;
+  bool accept_dev_key_ = false;
+  mutable std::mutex mu_;
+  std::map<std::string, Principal> instances_;
+};
+
+}  // namespace nimbus::aws

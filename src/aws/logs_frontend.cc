@@ -1,0 +1,210 @@
+#include "aws/logs_frontend.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "core/json.h"
+#include "core/strings.h"
+#include "core/time.h"
+
+namespace nimbus::aws {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "Logs_20140328.";
+
+AwsError Invalid(std::string m) { return {400, "InvalidParameterException", std::move(m)}; }
+
+AwsError FromStatus(const Status& s) {
+  switch (s.code()) {
+    case Code::kNotFound: return {400, "ResourceNotFoundException", s.message()};
+    case Code::kAlreadyExists: return {400, "ResourceAlreadyExistsException", s.message()};
+    case Code::kInvalidArgument: return Invalid(s.message());
+    default: return {500, "ServiceUnavailableException", s.message()};
+  }
+}
+
+std::optional<int64_t> OptInt(const JsonObjectReader& r, const char* key) {
+  auto v = r.Int(key);
+  return v.ok() ? *v : std::nullopt;
+}
+
+}  // namespace
+
+LogsFrontend::LogsFrontend(observe::LogStore& logs, std::string account_id)
+    : logs_(logs), account_id_(std::move(account_id)) {}
+
+void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
+                          net::Responder respond) {
+  const std::string& rid = ctx.request_id;
+  auto fail = [&](const AwsError& e) { respond(RenderError(Protocol::kJson, e, rid)); };
+  auto ok = [&](const json::value& v) {
+    respond(JsonResponse(200, json::serialize(v), rid, "application/x-amz-json-1.1"));
+  };
+  std::string target = req.HeaderOr("X-Amz-Target");
+  if (!std::string_view(target).starts_with(kTargetPrefix)) {
+    return fail({400, "UnknownOperationException", "Unknown X-Amz-Target: " + target});
+  }
+  std::string op = target.substr(kTargetPrefix.size());
+  auto parsed = ParseJson(req.body.empty() ? std::string_view("{}") : req.body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    return fail({400, "SerializationException", "the request body must be a JSON object"});
+  }
+  JsonObjectReader r(parsed->get_object());
+  auto str = [&](const char* key) { return r.String(key).value_or(std::nullopt).value_or(""); };
+  std::string arn_prefix = "arn:aws:logs:" + ctx.region + ":" + account_id_ + ":log-group:";
+
+  if (op == "CreateLogGroup") {
+    std::string group = str("logGroupName");
+    if (group.empty() || group.size() > 512) return fail(Invalid("logGroupName is required"));
+    Status s = logs_.CreateGroup(group);
+    if (!s.ok()) return fail(FromStatus(s));
+    return ok(json::object{});
+  }
+  if (op == "DeleteLogGroup") {
+    Status s = logs_.DeleteGroup(str("logGroupName"));
+    if (!s.ok()) return fail(FromStatus(s));
+    return ok(json::object{});
+  }
+  if (op == "DescribeLogGroups") {
+    auto groups = logs_.Groups(str("logGroupNamePrefix"));
+    int limit = static_cast<int>(OptInt(r, "limit").value_or(50));
+    std::string token = str("nextToken");
+    json::array out;
+    std::string next;
+    for (const auto& g : groups) {
+      if (!token.empty() && g.name <= token) continue;
+      if (static_cast<int>(out.size()) == limit) {
+        next = out.back().as_object().at("logGroupName").as_string().c_str();
+        break;
+      }
+      out.push_back({{"logGroupName", g.name}, {"creationTime", g.created_ms},
+                     {"metricFilterCount", 0}, {"arn", arn_prefix + g.name + ":*"},
+                     {"storedBytes", g.stored_bytes}});
+    }
+    json::object resp{{"logGroups", out}};
+    if (!next.empty()) resp["nextToken"] = next;
+    return ok(resp);
+  }
+  if (op == "CreateLogStream") {
+    std::string group = str("logGroupName"), stream = str("logStreamName");
+    if (logs_.Groups(group).empty()) {
+      return fail({400, "ResourceNotFoundException", "The specified log group does not exist."});
+    }
+    auto streams = logs_.Streams(group, stream);
+    if (streams.ok() && std::any_of(streams->begin(), streams->end(),
+                                    [&](const auto& s) { return s.name == stream; })) {
+      return fail({400, "ResourceAlreadyExistsException", "The specified log stream already exists"});
+    }
+    logs_.Append(group, stream, NowEpochMillis(), "");  // materialises the stream
+    logs_.Flush();
+    return ok(json::object{});
+  }
+  if (op == "PutLogEvents") {
+    std::string group = str("logGroupName"), stream = str("logStreamName");
+    auto events = r.Array("logEvents");
+    if (!events.ok() || *events == nullptr || (*events)->empty()) {
+      return fail(Invalid("logEvents must contain at least one event"));
+    }
+    auto streams = logs_.Streams(group, stream);
+    if (!streams.ok()) return fail(FromStatus(streams.status()));
+    for (const auto& e : **events) {
+      if (!e.is_object()) return fail(Invalid("each log event must be an object"));
+      JsonObjectReader er(e.get_object());
+      auto ts = er.Int("timestamp");
+      auto msg = er.String("message");
+      if (!ts.ok() || !*ts || !msg.ok() || !*msg) {
+        return fail(Invalid("each log event needs a timestamp and a message"));
+      }
+      logs_.Append(group, stream, **ts, **msg);
+    }
+    return ok(json::object{{"nextSequenceToken", std::to_string(NowEpochMillis())}});
+  }
+  if (op == "DescribeLogStreams") {
+    std::string group = str("logGroupName");
+    auto streams = logs_.Streams(group, str("logStreamNamePrefix"));
+    if (!streams.ok()) return fail(FromStatus(streams.status()));
+    bool by_time = str("orderBy") == "LastEventTime";
+    bool descending = r.Bool("descending").value_or(std::nullopt).value_or(false);
+    auto list = *streams;
+    std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) {
+      return by_time ? a.last_event_ms < b.last_event_ms : a.name < b.name;
+    });
+    if (descending) std::reverse(list.begin(), list.end());
+    int limit = static_cast<int>(OptInt(r, "limit").value_or(50));
+    long long offset = 0;
+    ParseInt64(str("nextToken"), &offset);
+    json::array out;
+    size_t i = static_cast<size_t>(std::max(0LL, offset));
+    for (; i < list.size() && static_cast<int>(out.size()) < limit; ++i) {
+      const auto& s = list[i];
+      out.push_back({{"logStreamName", s.name}, {"creationTime", s.created_ms},
+                     {"firstEventTimestamp", s.first_event_ms},
+                     {"lastEventTimestamp", s.last_event_ms},
+                     {"lastIngestionTime", s.last_ingestion_ms},
+                     {"arn", arn_prefix + group + ":log-stream:" + s.name},
+                     {"storedBytes", s.stored_bytes}});
+    }
+    json::object resp{{"logStreams", out}};
+    if (i < list.size()) resp["nextToken"] = std::to_string(i);
+    return ok(resp);
+  }
+  if (op == "GetLogEvents") {
+    std::string group = str("logGroupName"), stream = str("logStreamName");
+    std::string token = str("nextToken");
+    bool from_head = r.Bool("startFromHead").value_or(std::nullopt).value_or(false);
+    std::string position;
+    if (!token.empty()) {
+      if (token.size() < 2 || (token[0] != 'f' && token[0] != 'b') || token[1] != '/') {
+        return fail(Invalid("The specified nextToken is invalid."));
+      }
+      from_head = true;
+      position = token.substr(2);
+    }
+    auto page = logs_.StreamEvents(group, stream, OptInt(r, "startTime"), OptInt(r, "endTime"),
+                                   from_head, static_cast<int>(OptInt(r, "limit").value_or(10000)),
+                                   position);
+    if (!page.ok()) return fail(FromStatus(page.status()));
+    json::array events;
+    for (const auto& e : page->events) {
+      if (e.message.empty()) continue;  // stream markers from CreateLogStream
+      events.push_back({{"timestamp", e.timestamp_ms}, {"message", e.message},
+                        {"ingestionTime", e.ingestion_ms}});
+    }
+    std::string last = page->events.empty() ? position : page->events.back().event_id;
+    std::string first = page->events.empty() ? position : page->events.front().event_id;
+    return ok(json::object{{"events", events},
+                           {"nextForwardToken", "f/" + last},
+                           {"nextBackwardToken", "b/" + first}});
+  }
+  if (op == "FilterLogEvents") {
+    observe::FilterQuery q;
+    q.group = str("logGroupName");
+    if (auto names = r.Array("logStreamNames"); names.ok() && *names) {
+      for (const auto& n : **names) {
+        if (n.is_string()) q.streams.emplace_back(n.get_string());
+      }
+    }
+    q.stream_prefix = str("logStreamNamePrefix");
+    q.start_ms = OptInt(r, "startTime");
+    q.end_ms = OptInt(r, "endTime");
+    q.pattern = str("filterPattern");
+    q.limit = static_cast<int>(OptInt(r, "limit").value_or(10000));
+    q.next_token = str("nextToken");
+    auto page = logs_.Filter(q);
+    if (!page.ok()) return fail(FromStatus(page.status()));
+    json::array events;
+    for (const auto& e : page->events) {
+      if (e.message.empty()) continue;
+      events.push_back({{"logStreamName", e.stream}, {"timestamp", e.timestamp_ms},
+                        {"message", e.message}, {"ingestionTime", e.ingestion_ms},
+                        {"eventId", e.event_id}});
+    }
+    json::object resp{{"events", events}, {"searchedLogStreams", json::array{}}};
+    if (!page->next_token.empty()) resp["nextToken"] = page->next_token;
+    return ok(resp);
+  }
+  fail({400, "UnknownOperationException", "Nimbus does not implement Logs " + op + " yet"});
+}
+
+}  // namespace nimbus::aws

@@ -1,0 +1,272 @@
+#include "aws/sigv4.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "core/crypto.h"
+#include "core/encoding.h"
+#include "core/strings.h"
+#include "core/time.h"
+
+namespace nimbus::aws {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+
+Status Malformed(std::string msg) { return Status(Code::kUnauthenticated, std::move(msg), "Malformed"); }
+
+// Removes "." and ".." segments and collapses repeated slashes, as botocore does.
+std::string NormalizePath(std::string_view path) {
+  if (path.empty()) return "/";
+  std::vector<std::string_view> out;
+  for (std::string_view seg : Split(path, '/')) {
+    if (seg.empty() || seg == ".") continue;
+    if (seg == "..") {
+      if (!out.empty()) out.pop_back();
+      continue;
+    }
+    out.push_back(seg);
+  }
+  std::string result;
+  for (auto seg : out) {
+    result += '/';
+    result += seg;
+  }
+  if (result.empty()) return "/";
+  if (path.back() == '/' && path.size() > 1) result += '/';
+  return result;
+}
+
+std::string CanonicalQuery(const std::string& raw_query, bool presigned) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!raw_query.empty()) {
+    for (std::string_view item : Split(raw_query, '&')) {
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      std::string name = PercentDecode(item.substr(0, eq));
+      std::string value = eq == std::string_view::npos ? "" : PercentDecode(item.substr(eq + 1));
+      if (presigned && name == "X-Amz-Signature") continue;
+      params.emplace_back(UriEncode(name, false), UriEncode(value, false));
+    }
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += k;
+    out += '=';
+    out += v;
+  }
+  return out;
+}
+
+std::string CanonicalHeaderValue(std::string_view v) {
+  v = Trim(v);
+  std::string out;
+  out.reserve(v.size());
+  bool space = false;
+  for (char c : v) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// Parses "k1=v1, k2=v2" (commas with optional spaces) into a lookup.
+std::optional<std::string> AuthPart(std::string_view header, std::string_view key) {
+  for (std::string_view part : Split(header, ',')) {
+    part = Trim(part);
+    if (part.starts_with(key) && part.size() > key.size() && part[key.size()] == '=') {
+      return std::string(part.substr(key.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+Status FillCredential(SigV4Auth& auth, std::string_view credential) {
+  auto parts = Split(credential, '/');
+  if (parts.size() != 5 || parts[4] != "aws4_request" || parts[0].empty()) {
+    return Malformed("Credential should be scoped to a valid region.");
+  }
+  auth.access_key_id = std::string(parts[0]);
+  auth.date = std::string(parts[1]);
+  auth.region = std::string(parts[2]);
+  auth.service = std::string(parts[3]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SigV4Auth> ParseSigV4(const net::HttpRequest& req) {
+  SigV4Auth auth;
+  const std::string* header = req.FindHeader("Authorization");
+  if (header != nullptr) {
+    std::string_view h = Trim(*header);
+    if (!h.starts_with(kAlgorithm)) {
+      return Malformed("Authorization header requires 'AWS4-HMAC-SHA256' as the algorithm.");
+    }
+    h.remove_prefix(kAlgorithm.size());
+    auto credential = AuthPart(h, "Credential");
+    auto signed_headers = AuthPart(h, "SignedHeaders");
+    auto signature = AuthPart(h, "Signature");
+    if (!credential || !signed_headers || !signature) {
+      std::string missing = !credential ? "Credential" : !signed_headers ? "SignedHeaders" : "Signature";
+      return Malformed("Authorization header requires '" + missing +
+                       "' parameter. Authorization=" + std::string(Trim(*header)));
+    }
+    RETURN_IF_ERROR(FillCredential(auth, *credential));
+    for (auto name : Split(*signed_headers, ';')) auth.signed_headers.emplace_back(name);
+    auth.signature = *signature;
+    if (const std::string* d = req.FindHeader("X-Amz-Date")) {
+      auth.timestamp = *d;
+    } else if (const std::string* date = req.FindHeader("Date")) {
+      auto t = ParseHttpDate(*date);
+      if (!t) return Malformed("Date must be in ISO-8601 'basic format'.");
+      auth.timestamp = FormatAmzDate(*t);
+    } else {
+      return Malformed("Authorization header requires existence of either a 'X-Amz-Date' or a "
+                       "'Date' header.");
+    }
+    auth.security_token = req.HeaderOr("X-Amz-Security-Token");
+    return auth;
+  }
+  auto algorithm = req.Query("X-Amz-Algorithm");
+  if (!algorithm) return Status(Code::kUnauthenticated, "Missing Authentication Token", "Missing");
+  if (*algorithm != kAlgorithm) return Malformed("Unsupported X-Amz-Algorithm " + *algorithm);
+  auth.presigned = true;
+  auto credential = req.Query("X-Amz-Credential");
+  auto signed_headers = req.Query("X-Amz-SignedHeaders");
+  auto signature = req.Query("X-Amz-Signature");
+  auto date = req.Query("X-Amz-Date");
+  if (!credential || !signed_headers || !signature || !date) {
+    return Malformed("Query-string authentication requires the X-Amz-Credential, "
+                     "X-Amz-SignedHeaders, X-Amz-Signature and X-Amz-Date parameters.");
+  }
+  RETURN_IF_ERROR(FillCredential(auth, *credential));
+  for (auto name : Split(*signed_headers, ';')) auth.signed_headers.emplace_back(name);
+  auth.signature = *signature;
+  auth.timestamp = *date;
+  long long expires = 0;
+  if (auto e = req.Query("X-Amz-Expires")) {
+    if (!ParseInt64(*e, &expires) || expires < 1) return Malformed("X-Amz-Expires must be a positive integer");
+  }
+  auth.expires_s = expires;
+  auth.security_token = req.Query("X-Amz-Security-Token").value_or("");
+  return auth;
+}
+
+std::string CanonicalRequest(const net::HttpRequest& req, const SigV4Auth& auth, bool s3) {
+  std::string out;
+  out.reserve(512);
+  out += req.method;
+  out += '\n';
+  if (s3) {
+    out += req.path.empty() ? "/" : req.path;
+  } else {
+    out += UriEncode(NormalizePath(req.path), true);
+  }
+  out += '\n';
+  out += CanonicalQuery(req.query, auth.presigned);
+  out += '\n';
+  for (const std::string& name : auth.signed_headers) {
+    out += name;
+    out += ':';
+    bool first = true;
+    for (const net::Header& h : req.headers) {
+      if (!EqualsIgnoreCase(h.name, name)) continue;
+      if (!first) out += ',';
+      out += CanonicalHeaderValue(h.value);
+      first = false;
+    }
+    out += '\n';
+  }
+  out += '\n';
+  for (size_t i = 0; i < auth.signed_headers.size(); ++i) {
+    if (i) out += ';';
+    out += auth.signed_headers[i];
+  }
+  out += '\n';
+  const std::string* content_sha = req.FindHeader("X-Amz-Content-Sha256");
+  if (content_sha != nullptr) {
+    out += *content_sha;
+  } else if (auth.presigned && s3) {
+    out += "UNSIGNED-PAYLOAD";
+  } else {
+    out += Sha256Hex(req.body);
+  }
+  return out;
+}
+
+std::string StringToSign(const SigV4Auth& auth, const std::string& canonical_request) {
+  std::string out(kAlgorithm);
+  out += '\n';
+  out += auth.timestamp;
+  out += '\n';
+  out += auth.date + "/" + auth.region + "/" + auth.service + "/aws4_request\n";
+  out += Sha256Hex(canonical_request);
+  return out;
+}
+
+std::string SigningKey(const std::string& secret, const std::string& date,
+                       const std::string& region, const std::string& service) {
+  // The key only changes daily; remember the last few.
+  struct CacheEntry {
+    std::string secret, date, region, service, key;
+  };
+  static std::mutex mu;
+  static std::vector<CacheEntry> cache;
+  {
+    std::lock_guard lock(mu);
+    for (const auto& e : cache) {
+      if (e.date == date && e.region == region && e.service == service && e.secret == secret) {
+        return e.key;
+      }
+    }
+  }
+  std::string k = HmacSha256("AWS4" + secret, date);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  k = HmacSha256(k, "aws4_request");
+  std::lock_guard lock(mu);
+  if (cache.size() >= 16) cache.erase(cache.begin());
+  cache.push_back({secret, date, region, service, k});
+  return k;
+}
+
+std::string ComputeSignature(const net::HttpRequest& req, const SigV4Auth& auth,
+                             const std::string& secret, bool s3) {
+  std::string sts = StringToSign(auth, CanonicalRequest(req, auth, s3));
+  return Hex(HmacSha256(SigningKey(secret, auth.date, auth.region, auth.service), sts));
+}
+
+void SignRequest(net::HttpRequest& req, const std::string& access_key_id,
+                 const std::string& secret, const std::string& session_token,
+                 const std::string& region, const std::string& service, int64_t now_s) {
+  req.SplitTarget();
+  SigV4Auth auth;
+  auth.access_key_id = access_key_id;
+  auth.timestamp = FormatAmzDate(now_s);
+  auth.date = auth.timestamp.substr(0, 8);
+  auth.region = region;
+  auth.service = service;
+  req.headers.push_back({"X-Amz-Date", auth.timestamp});
+  if (!session_token.empty()) req.headers.push_back({"X-Amz-Security-Token", session_token});
+  for (const auto& h : req.headers) auth.signed_headers.push_back(ToLower(h.name));
+  std::sort(auth.signed_headers.begin(), auth.signed_headers.end());
+  auth.signed_headers.erase(std::unique(auth.signed_headers.begin(), auth.signed_headers.end()),
+                            auth.signed_headers.end());
+  std::string signature = ComputeSignature(req, auth, secret, service == "s3");
+  std::string signed_list;
+  for (const auto& n : auth.signed_headers) signed_list += (signed_list.empty() ? "" : ";") + n;
+  req.headers.push_back({"Authorization", std::string(kAlgorithm) + " Credential=" + access_key_id +
+                                              "/" + auth.date + "/" + region + "/" + service +
+                                              "/aws4_request, SignedHeaders=" + signed_list +
+                                              ", Signature=" + signature});
+}
+
+}  // namespace nimbus::aws

@@ -1,0 +1,48 @@
+// AWS Signature Version 4: parsing what a request carries, building the
+// canonical request from the bytes as received, and verifying (or, for
+// Nimbus's own CLI, producing) the signature.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "net/http.h"
+
+namespace nimbus::aws {
+
+struct SigV4Auth {
+  std::string access_key_id;
+  std::string date;     // yyyymmdd from the credential scope
+  std::string region;
+  std::string service;  // signing name: lambda, logs, dynamodb, s3...
+  std::vector<std::string> signed_headers;
+  std::string signature;  // 64 lowercase hex
+  std::string timestamp;  // yyyymmddThhmmssZ
+  bool presigned = false;
+  int64_t expires_s = 0;  // presigned only
+  std::string security_token;
+};
+
+// Extracts SigV4 data from the Authorization header or the query string.
+// The error's reason is "Missing" or "Malformed".
+Result<SigV4Auth> ParseSigV4(const net::HttpRequest& req);
+
+// The canonical request of `req` for the given signed headers. S3 keeps the
+// path as sent; every other service normalises it and encodes it again.
+std::string CanonicalRequest(const net::HttpRequest& req, const SigV4Auth& auth, bool s3_path_rules);
+std::string StringToSign(const SigV4Auth& auth, const std::string& canonical_request);
+std::string SigningKey(const std::string& secret, const std::string& date,
+                       const std::string& region, const std::string& service);
+std::string ComputeSignature(const net::HttpRequest& req, const SigV4Auth& auth,
+                             const std::string& secret, bool s3_path_rules);
+
+// Adds X-Amz-Date, (X-Amz-Security-Token) and Authorization headers to `req`
+// (which must have Host set), signing every header it carries.
+void SignRequest(net::HttpRequest& req, const std::string& access_key_id,
+                 const std::string& secret, const std::string& session_token,
+                 const std::string& region, const std::string& service, int64_t now_s);
+
+}  // namespace nimbus::aws

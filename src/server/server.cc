@@ -1,0 +1,246 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "aws/credential_store.h"
+#include "aws/endpoint.h"
+#include "aws/lambda_frontend.h"
+#include "aws/logs_frontend.h"
+#include "core/crypto.h"
+#include "core/encoding.h"
+#include "core/fs.h"
+#include "core/ids.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "functions/code_store.h"
+#include "functions/function_service.h"
+#include "invoker/invoker.h"
+#include "net/event_loop.h"
+#include "net/http_server.h"
+#include "observe/log_store.h"
+#include "runtime/catalog.h"
+#include "sandbox/sandboxer.h"
+#include "store/kv_store.h"
+
+namespace nimbus::server {
+
+std::string DefaultRuntimesDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path();
+         dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "runtimes" / "nodejs" / "bootstrap.mjs")) {
+        return (dir / "runtimes").string();
+      }
+      if (std::filesystem::exists(dir / "share" / "nimbus" / "runtimes")) {
+        return (dir / "share" / "nimbus" / "runtimes").string();
+      }
+    }
+  }
+  return "/usr/share/nimbus/runtimes";
+}
+
+struct Server::Impl {
+  ServerOptions options;
+  int64_t started_ms = NowEpochMillis();
+  UniqueFd lock_file;
+  std::unique_ptr<store::KvStore> kv;
+  std::unique_ptr<aws::CredentialStore> credentials;
+  std::unique_ptr<sandbox::Sandboxer> sandboxer;
+  std::unique_ptr<runtime::RuntimeCatalog> catalog;
+  std::unique_ptr<observe::LogStore> logs;
+  std::unique_ptr<functions::CodeStore> code;
+  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<aws::Endpoint> endpoint;
+  std::shared_ptr<invoker::Invoker> invoker;
+  std::unique_ptr<functions::FunctionService> functions;
+  std::unique_ptr<aws::LambdaFrontend> lambda;
+  std::unique_ptr<aws::LogsFrontend> logs_frontend;
+  std::unique_ptr<net::HttpServer> api;
+  int api_port = 0;
+  bool stopped = false;
+
+  std::string CodeSignature(const std::string& sha, int64_t expires) const {
+    return Hex(HmacSha256(credentials->root().secret_access_key, "code:" + sha + ":" +
+                                                                     std::to_string(expires)));
+  }
+
+  void Health(net::HttpRequest&&, net::Responder respond) {
+    auto stats = invoker->Stats();
+    boost::json::object o{{"status", "ok"},
+                          {"version", "0.1.0"},
+                          {"uptime_ms", NowEpochMillis() - started_ms},
+                          {"isolation", sandboxer->Describe()},
+                          {"functions", functions->count()},
+                          {"instances", stats.instances},
+                          {"idle_instances", stats.idle_instances},
+                          {"in_flight", stats.in_flight},
+                          {"invocations", stats.invocations},
+                          {"cold_starts", stats.cold_starts},
+                          {"throttles", stats.throttles}};
+    respond(net::HttpResponse::Json(200, boost::json::serialize(o)));
+  }
+
+  // GET /_nimbus/code/<sha>.zip?expires=E&signature=S — GetFunction's Code.Location.
+  void CodeDownload(net::HttpRequest&& req, net::Responder respond) {
+    std::string_view name = std::string_view(req.path).substr(strlen("/_nimbus/code/"));
+    long long expires = 0;
+    auto e = req.Query("expires");
+    auto sig = req.Query("signature");
+    if (!name.ends_with(".zip") || !e || !sig || !ParseInt64(*e, &expires)) {
+      return respond(net::HttpResponse::Text(403, "AccessDenied"));
+    }
+    std::string sha(name.substr(0, name.size() - 4));
+    if (expires < NowEpochMillis() / 1000 || !ConstantTimeEquals(*sig, CodeSignature(sha, expires))) {
+      return respond(net::HttpResponse::Text(403, "AccessDenied: the code URL expired or is invalid"));
+    }
+    auto data = ReadFile(code->ZipPath(sha));
+    if (!data.ok()) return respond(net::HttpResponse::Text(404, "NoSuchKey"));
+    net::HttpResponse r;
+    r.headers.push_back({"Content-Type", "application/zip"});
+    r.body = std::move(*data);
+    respond(std::move(r));
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+int Server::api_port() const { return impl_->api_port; }
+
+std::string Server::endpoint() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->api_port);
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  Impl& s = *impl;
+  const std::string& dir = options.data_dir;
+  RETURN_IF_ERROR(MakeDirs(dir, 0700));
+  s.lock_file = UniqueFd(::open((dir + "/LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!s.lock_file.valid() || ::flock(s.lock_file.get(), LOCK_EX | LOCK_NB) != 0) {
+    return Status(Code::kFailedPrecondition,
+                  "another Nimbus server is using the data directory " + dir);
+  }
+
+  ASSIGN_OR_RETURN(s.kv, store::OpenRocksDb(dir + "/db"));
+  bool created = false;
+  ASSIGN_OR_RETURN(s.credentials,
+                   aws::CredentialStore::Open(dir + "/credentials", options.dev_credentials, &created));
+  if (created) {
+    // Printed once: the file in the data directory is the only other copy.
+    fmt::print(stderr,
+               "Created the root access key (stored in {}/credentials, mode 0600):\n"
+               "  AWS_ACCESS_KEY_ID={}\n  AWS_SECRET_ACCESS_KEY={}\n",
+               dir, s.credentials->root().access_key_id, s.credentials->root().secret_access_key);
+  }
+  if (options.dev_credentials) {
+    spdlog::warn("--dev-credentials: also accepting the local access key test/test");
+  }
+
+  sandbox::SandboxerOptions so;
+  so.state_dir = dir + "/run";
+  so.scope = std::to_string(::getpid()) + "-" + RandomHex(6);
+  so.allow_weak_isolation = options.allow_weak_isolation;
+  ASSIGN_OR_RETURN(s.sandboxer, sandbox::Sandboxer::Create(so));
+  if (!s.sandboxer->missing().empty()) {
+    for (const auto& m : s.sandboxer->missing()) {
+      spdlog::warn("weak isolation accepted: this host lacks {}", m);
+    }
+  }
+
+  std::string runtimes = options.runtimes_dir.empty() ? DefaultRuntimesDir() : options.runtimes_dir;
+  s.catalog = std::make_unique<runtime::RuntimeCatalog>(runtime::CatalogOptions{runtimes});
+  for (const auto& problem : s.catalog->Check()) spdlog::warn("runtimes: {}", problem);
+
+  s.logs = std::make_unique<observe::LogStore>(*s.kv);
+  RETURN_IF_ERROR(s.logs->Open());
+  s.code = std::make_unique<functions::CodeStore>(dir + "/code");
+  s.loop = std::make_unique<net::EventLoop>(options.threads);
+  s.endpoint = std::make_unique<aws::Endpoint>(*s.credentials);
+
+  invoker::InvokerOptions io;
+  io.account_concurrency = options.account_concurrency;
+  io.keep_alive = std::chrono::seconds(options.keep_alive_s);
+  io.host_aws_endpoint = "http://" + options.host + ":" + std::to_string(options.api_port);
+  s.invoker = std::make_shared<invoker::Invoker>(*s.loop, *s.sandboxer, *s.catalog, *s.logs,
+                                                 *s.credentials, s.endpoint->handler(), io);
+
+  functions::FunctionServiceOptions fo;
+  fo.account_id = options.account_id;
+  fo.region = options.region;
+  if (options.function_network == "host") {
+    fo.default_network = sandbox::NetworkMode::kHost;
+  } else if (options.function_network != "none") {
+    return InvalidArgument("--function-network must be none or host");
+  }
+  s.functions = std::make_unique<functions::FunctionService>(*s.kv, *s.code, *s.catalog,
+                                                             s.invoker.get(), fo);
+  RETURN_IF_ERROR(s.functions->Load());
+
+  Impl* self = impl.get();
+  s.lambda = std::make_unique<aws::LambdaFrontend>(
+      *s.functions,
+      [self](const std::string& host, const std::string& sha) {
+        int64_t expires = NowEpochMillis() / 1000 + 600;
+        std::string h = host.empty() ? self->options.host + ":" + std::to_string(self->api_port) : host;
+        return "http://" + h + "/_nimbus/code/" + sha + ".zip?expires=" + std::to_string(expires) +
+               "&signature=" + self->CodeSignature(sha, expires);
+      },
+      options.account_concurrency);
+  s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, options.account_id);
+  s.endpoint->Register("lambda", s.lambda.get());
+  s.endpoint->Register("logs", s.logs_frontend.get());
+  s.endpoint->RegisterInternal("/_nimbus/health", [self](net::HttpRequest&& r, net::Responder w) {
+    self->Health(std::move(r), std::move(w));
+  });
+  s.endpoint->RegisterInternal("/_nimbus/code/", [self](net::HttpRequest&& r, net::Responder w) {
+    self->CodeDownload(std::move(r), std::move(w));
+  });
+
+  s.loop->Start();
+  s.invoker->Start();
+  net::HttpServerOptions ho;
+  ho.body_limit = 96 * 1024 * 1024;  // base64 of a 50 MB zip, with room
+  s.api = std::make_unique<net::HttpServer>(*s.loop, s.endpoint->handler(), ho);
+  auto port = s.api->Listen(options.host, options.api_port);
+  if (!port.ok()) {
+    s.invoker->Shutdown(std::chrono::milliseconds(0));
+    s.loop->Stop();
+    return port.status();
+  }
+  s.api_port = *port;
+
+  boost::json::object info{{"endpoint", "http://" + options.host + ":" + std::to_string(*port)},
+                           {"pid", ::getpid()},
+                           {"region", options.region}};
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/server.json", boost::json::serialize(info), 0600));
+  spdlog::info("Nimbus serving the AWS endpoint on http://{}:{} (data in {}, isolation: {})",
+               options.host, *port, dir, s.sandboxer->Describe());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  spdlog::info("Nimbus stopping");
+  s.api->StopAccepting();
+  s.invoker->Shutdown(std::chrono::seconds(s.options.shutdown_grace_s));
+  s.api->Close();
+  s.loop->Stop();
+  s.logs->Flush();
+  ::unlink((s.options.data_dir + "/server.json").c_str());
+  spdlog::info("Nimbus stopped");
+}
+
+}  // namespace nimbus::server

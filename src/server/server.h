@@ -1,0 +1,51 @@
+// The composition root of `nimbus serve`: opens the data directory, wires the
+// production implementations of every layer together, serves the AWS
+// endpoint, and shuts everything down in order. The one place that knows all
+// the pieces.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+
+namespace nimbus::server {
+
+struct ServerOptions {
+  std::string data_dir = ".nimbus";
+  std::string host = "127.0.0.1";
+  int api_port = 4566;
+  int threads = 2;
+  bool dev_credentials = false;
+  bool allow_weak_isolation = false;
+  int account_concurrency = 1000;
+  int keep_alive_s = 300;
+  std::string function_network = "none";  // "none" or "host"
+  std::string runtimes_dir;               // empty: next to the binary
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  int shutdown_grace_s = 900;             // the longest a function may run
+};
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  ~Server();
+
+  // Stops accepting, lets in-flight invocations finish or time out, kills
+  // every instance and closes the store. Idempotent.
+  void Stop();
+  int api_port() const;
+  std::string endpoint() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Finds the runtimes/ folder: beside the binary's directory (a build tree or
+// an install prefix), else /usr/share/nimbus/runtimes.
+std::string DefaultRuntimesDir();
+
+}  // namespace nimbus::server
