@@ -83,6 +83,16 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
   return std::nullopt;
 }
 
+net::HttpResponse Endpoint::ProtocolError(int status, const std::string& message) {
+  // Both error conventions at once: rest-json clients read the header, JSON
+  // protocol clients read __type.
+  std::string type = status == 431 ? "RequestHeaderFieldsTooLargeException" : "BadRequestException";
+  AwsError e{status, type, message};
+  net::HttpResponse r = RenderError(Protocol::kJson, e, NewUuid());
+  r.headers.push_back({"x-amzn-ErrorType", type});
+  return r;
+}
+
 void Endpoint::Handle(net::HttpRequest&& req, net::Responder respond) {
   for (const auto& [prefix, handler] : internal_) {
     if (req.path.starts_with(prefix)) {

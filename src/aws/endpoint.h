@@ -45,6 +45,9 @@ class Endpoint {
   void RegisterInternal(const std::string& prefix, net::Handler handler);
 
   void Handle(net::HttpRequest&& req, net::Responder respond);
+  // The answer to a request the HTTP layer could not parse (see
+  // net::HttpServerOptions::protocol_error): an AWS-shaped error any SDK reads.
+  static net::HttpResponse ProtocolError(int status, const std::string& message);
   net::Handler handler() {
     return [this](net::HttpRequest&& r, net::Responder respond) {
       Handle(std::move(r), std::move(respond));

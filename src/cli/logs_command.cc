@@ -72,7 +72,7 @@ void AddLogsCommand(CLI::App& app) {
           if (!seen.insert(id).second) continue;
           int64_t ts = o.at("timestamp").to_number<int64_t>();
           newest = std::max(newest, ts);
-          std::printf("%s %s\n", FormatIso8601Millis(ts).c_str(), o.at("message").as_string().c_str());
+          std::printf("%s\n", o.at("message").as_string().c_str());
         }
         auto* next = r->as_object().if_contains("nextToken");
         token = next && next->is_string() ? std::string(next->get_string()) : "";

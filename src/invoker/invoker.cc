@@ -2,10 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include "core/ids.h"
+#include "core/time.h"
 #include "invoker/report.h"
 
 namespace nimbus::invoker {
+
+std::string NewTraceId() {
+  // X-Ray's format: Root=1-<8 hex seconds>-<24 hex>;Parent=<16 hex>;Sampled=0.
+  return fmt::format("Root=1-{:08x}-{};Parent={};Sampled=0", NowEpochMillis() / 1000,
+                     RandomHex(24), RandomHex(16));
+}
 
 Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
                  const runtime::RuntimeCatalog& catalog, LogSink& logs,
@@ -38,6 +47,7 @@ void Invoker::Start() { ScheduleReaper(); }
 
 void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
   if (request.request_id.empty()) request.request_id = NewUuid();
+  if (request.trace_id.empty()) request.trace_id = NewTraceId();
   const runtime::FunctionSpec& fn = *request.function;
   std::shared_ptr<Instance> instance;
   bool cold = false;

@@ -30,6 +30,9 @@ struct InvokerOptions {
   sandbox::RootfsOptions rootfs;
 };
 
+// A new X-Ray trace header value; every invocation carries one, as on Lambda.
+std::string NewTraceId();
+
 struct InvokerStats {
   int64_t invocations = 0;
   int64_t errors = 0;      // function errors

@@ -126,13 +126,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (ec == bhttp::error::body_limit) {
         too_large = true;
       } else if (ec == bhttp::error::header_limit) {
-        co_await WriteError(session, 431, "Request Header Fields Too Large");
+        co_await WriteError(session, 431, "Request header fields too large (the limit is " +
+                                              std::to_string(options.header_limit / 1024) + " KB)");
         co_return;
       } else if (ec) {
         if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
             ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
             ec != bhttp::error::partial_message) {
-          co_await WriteError(session, 400, "Bad Request");
+          co_await WriteError(session, 400, "Malformed HTTP request: " + ec.message());
         }
         co_return;
       }
@@ -170,8 +171,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   asio::awaitable<void> WriteError(std::shared_ptr<Session> session, int status,
-                                   const char* text) {
-    HttpResponse r = HttpResponse::Text(status, text);
+                                   std::string text) {
+    HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
+                                            : HttpResponse::Text(status, text);
     auto out = ToBeast(std::move(r), 11, options.server_header);
     out.keep_alive(false);
     boost::system::error_code ec;

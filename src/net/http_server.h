@@ -4,6 +4,7 @@
 // connection alive between requests.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,9 @@ struct HttpServerOptions {
   size_t header_limit = 64 * 1024;          // larger requests get 431
   size_t body_limit = 96 * 1024 * 1024;     // larger bodies: HttpRequest::body_too_large
   std::string server_header = "Nimbus";
+  // Renders the response to a request that could not be parsed (400) or whose
+  // headers are too large (431), so that each service answers in its own shape.
+  std::function<HttpResponse(int status, const std::string& message)> protocol_error;
 };
 
 class HttpServer {

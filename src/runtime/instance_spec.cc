@@ -77,6 +77,9 @@ Result<sandbox::SandboxSpec> BuildInstanceSpec(const FunctionSpec& fn, const Run
     std::string major = fn.runtime.size() > 6 ? fn.runtime.substr(6, 2) : "20";
     env["NODE_PATH"] = "/opt/nodejs/node" + major + "/node_modules:/opt/nodejs/node_modules:" +
                        "/var/runtime/node_modules:/var/runtime:/var/task";
+    // The bundled SDK would otherwise warn on every cold start that it will
+    // need a newer Node.js; the platform, not the function, picks Node.
+    env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
   }
   if (rt.family == RuntimeFamily::kPython) env["PYTHONPATH"] = "/var/runtime";
   for (const auto& [k, v] : fn.environment) env[k] = v;

@@ -211,6 +211,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.invoker->Start();
   net::HttpServerOptions ho;
   ho.body_limit = 96 * 1024 * 1024;  // base64 of a 50 MB zip, with room
+  ho.protocol_error = &aws::Endpoint::ProtocolError;
   s.api = std::make_unique<net::HttpServer>(*s.loop, s.endpoint->handler(), ho);
   auto port = s.api->Listen(options.host, options.api_port);
   if (!port.ok()) {
