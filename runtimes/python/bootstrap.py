@@ -22,20 +22,24 @@ import sys
 # Modules loaded before this file imported anything; see release_shadowed_modules.
 _STARTUP_MODULES = frozenset(sys.modules)
 
-import datetime
-import decimal
+# Every module imported here is loaded on each cold start, before the first
+# invocation can be fetched, so the list is kept short: heavy modules
+# (http.client alone pulls in email, ssl, urllib, calendar, ... for about
+# 40 ms) are replaced by small pieces of code in this file.  Nor are stdlib
+# modules imported later, on first use: by then the function's directories
+# come first on sys.path, and a function module of the same name
+# (datetime.py, say) would be loaded instead of the stdlib one.
+import _socket  # the C module behind `socket`; see HttpConnection
 import functools
-import http.client
 import importlib
 import json
-import logging
+import logging  # also loads traceback, re, threading, weakref
 import math
 import os
 import re
 import site
 import time
 import traceback
-import urllib.parse
 
 API_PREFIX = "/2018-06-01/runtime"
 
@@ -155,6 +159,18 @@ def _runtime_minor_version():
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
+def _is_decimal(obj):
+    """isinstance(obj, decimal.Decimal), without loading decimal at start-up.
+
+    decimal takes its Decimal class from the C module _decimal, or from
+    _pydecimal where that is missing.  A Decimal can only exist once one of
+    them has been loaded, so looking in sys.modules is enough, and functions
+    that never use decimal do not pay for importing it.
+    """
+    module = sys.modules.get("_decimal") or sys.modules.get("_pydecimal")
+    return module is not None and isinstance(obj, module.Decimal)
+
+
 def _named_tuples_as_objects(value, open_containers):
     """Returns `value` with every named tuple replaced by a dict of its fields.
 
@@ -221,7 +237,7 @@ class JsonEncoder:
         marker = []  # lazily created random marker for Decimal placeholders
 
         def fallback(obj):
-            if isinstance(obj, decimal.Decimal):
+            if _is_decimal(obj):
                 if obj.is_nan():
                     return math.nan
                 if not marker:
@@ -464,8 +480,22 @@ _STANDARD_RECORD_FIELDS = frozenset({
 
 
 def _utc_millis(epoch_seconds):
-    moment = datetime.datetime.fromtimestamp(epoch_seconds, tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """UTC time with milliseconds: 2024-01-31T12:00:00.123Z.
+
+    The same text as datetime.fromtimestamp(t, timezone.utc) formatted with
+    "%Y-%m-%dT%H:%M:%S.%f" and cut to milliseconds, but without importing
+    datetime: like datetime, the fraction is first rounded (half to even) to
+    whole microseconds, then the microseconds are cut to milliseconds.
+    """
+    fraction, whole = math.modf(epoch_seconds)
+    micros = round(fraction * 1e6)
+    if micros >= 1000000:
+        whole += 1
+        micros -= 1000000
+    elif micros < 0:
+        whole -= 1
+        micros += 1000000
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + ".%03dZ" % (micros // 1000)
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -697,8 +727,8 @@ _INTERPRETER_STATE_MODULES = frozenset({"threading", "atexit", "copyreg", "weakr
 def release_shadowed_modules(directories):
     """Forgets modules this runtime imported that the function's code shadows.
 
-    The runtime imports json, logging, http.client (and through it email,
-    socket, calendar, ...) before loading function code.  When the task root
+    The runtime imports json, logging (and through it traceback, re,
+    threading, ...) before loading function code.  When the task root
     or a layer provides a module of the same name, function code must get its
     own module, as it would had the runtime imported nothing: such entries are
     dropped from sys.modules.  The runtime keeps working with the module
@@ -779,6 +809,332 @@ def encode_result(result, encoder):
 
 
 # ---------------------------------------------------------------------------
+# HTTP/1.1 client
+#
+# The runtime talks to exactly one server, the Runtime API on a local
+# address, one request at a time.  That needs much less than http.client,
+# whose imports alone (email, ssl, urllib, calendar, ...) would cost every
+# cold start about 40 ms.  This client is built on _socket, the C module
+# behind `socket`: the few methods used here (connect, sendall, recv,
+# recv_into) are the same, and the Python layer of `socket` (selectors and
+# more, about 5 ms of imports) is not needed.
+
+# Longest status or header line, and most header lines, accepted in one
+# answer (the limits http.client uses).
+MAX_HTTP_LINE = 65536
+MAX_HTTP_HEADERS = 100
+RECV_SIZE = 65536
+# Request bodies up to this size are sent in the same write as the request
+# head; larger ones are written separately rather than copied.
+SMALL_BODY = 65536
+
+
+class RuntimeApiClosed(ConnectionResetError):
+    """The Runtime API closed the connection before sending any answer.
+
+    This is what reusing a keep-alive connection the server has meanwhile
+    closed looks like; as a ConnectionError it makes the request be retried
+    on a new connection.
+    """
+
+
+class HttpHeaders:
+    """Header fields of an answer, looked up by name in any letter case.
+
+    Values are text decoded as ISO-8859-1, as http.client does.  When a
+    field appears more than once, get() returns the first value.
+    """
+
+    def __init__(self):
+        self._values = {}
+
+    def add(self, name, value):
+        self._values.setdefault(name.lower(), value)
+
+    def get(self, name, default=None):
+        return self._values.get(name.lower(), default)
+
+
+def split_host_port(address):
+    """(host, port) from "host:port", "[ipv6]:port" or "host" (port 80)."""
+    host, port = address, 80
+    colon = address.rfind(":")
+    if colon > address.rfind("]"):
+        host, digits = address[:colon], address[colon + 1:]
+        if digits:
+            if not (digits.isascii() and digits.isdigit()):
+                raise RuntimeApiError("AWS_LAMBDA_RUNTIME_API has a bad port: %r" % address)
+            port = int(digits)
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, port
+
+
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection to `address` ("host:port").
+
+    The connection is opened on first use and again on the next request
+    after it was closed (by close(), an error, or a server that said it
+    would close).  Sockets are blocking without a timeout, whatever
+    socket.setdefaulttimeout() function code may call: `next` may wait for
+    hours while the instance is idle or frozen.  Answers may be framed by
+    Content-Length, by chunked transfer coding, or by the end of the
+    connection.
+    """
+
+    def __init__(self, address):
+        self.host, self.port = split_host_port(address)
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        host = host if self.port == 80 else "%s:%d" % (host, self.port)
+        try:
+            self._host_header = host.encode("ascii")
+        except UnicodeEncodeError:
+            self._host_header = host.encode("idna")  # a non-ASCII host name
+        self._sock = None
+        self._buffer = bytearray()  # received bytes not consumed yet
+
+    def close(self):
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        del self._buffer[:]
+
+    def request(self, method, path, body=None, headers=None):
+        """Sends one request and reads its whole answer.
+
+        Returns (status, HttpHeaders, body bytes).  Raises ConnectionError
+        when the connection cannot be opened or breaks, and RuntimeApiError
+        when the answer is not valid HTTP.  After any failure the connection
+        is closed, so the next request starts on a new one.
+        """
+        if self._sock is None:
+            self._sock = self._connect()
+        try:
+            self._send(method, path, body, headers or {})
+            status, answer_headers, answer, keep_open = self._read_answer()
+        except BaseException:
+            self.close()
+            raise
+        if not keep_open:
+            self.close()
+        return status, answer_headers, answer
+
+    # -- connecting and sending
+
+    def _connect(self):
+        # The host goes to getaddrinfo as bytes: given text, it would load
+        # the IDNA codec (about 5 ms) just to encode "127.0.0.1".
+        try:
+            host = self.host.encode("ascii")
+        except UnicodeEncodeError:
+            host = self.host
+        # Like socket.create_connection: try each address in turn and, if
+        # none works, raise the error of the first.
+        first_error = None
+        for family, kind, proto, _, sockaddr in _socket.getaddrinfo(
+                host, self.port, 0, _socket.SOCK_STREAM):
+            sock = None
+            try:
+                sock = _socket.socket(family, kind, proto)
+                sock.settimeout(None)
+                sock.connect(sockaddr)
+            except OSError as exc:
+                if sock is not None:
+                    sock.close()
+                if first_error is None:
+                    first_error = exc
+                continue
+            try:
+                # Requests are written whole; do not hold back the last
+                # segment of one waiting for an acknowledgement.
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            return sock
+        if first_error is not None:
+            raise first_error
+        raise OSError("no address found for %r" % self.host)
+
+    def _send(self, method, path, body, headers):
+        head = bytearray(b"%s %s HTTP/1.1\r\nHost: %s\r\n"
+                         % (method.encode("ascii"), path.encode("ascii"), self._host_header))
+        for name, value in headers.items():
+            # Text values are sent as ISO-8859-1 and bytes as they are, as
+            # http.client does.  A line break would end the header early.
+            if isinstance(value, str):
+                value = value.encode("latin-1")
+            if b"\r" in value or b"\n" in value:
+                raise ValueError("Invalid header value %r" % value)
+            head += b"%s: %s\r\n" % (name.encode("ascii"), value)
+        if body is not None:
+            head += b"Content-Length: %d\r\n" % len(body)
+        head += b"\r\n"
+        if body and len(body) > SMALL_BODY:
+            self._sock.sendall(head)
+            self._sock.sendall(body)
+        else:
+            self._sock.sendall(head + body if body else head)
+
+    # -- reading the answer
+
+    def _read_answer(self):
+        """(status, headers, body, keep_open) of the answer to the request just sent."""
+        while True:
+            line = self._read_line()
+            if line is None:
+                raise RuntimeApiClosed("Runtime API closed the connection without answering")
+            version, status = self._parse_status_line(line)
+            headers = self._read_headers()
+            # Interim answers (100 Continue and the like) precede the real one.
+            if not 100 <= status < 200:
+                break
+
+        connection = (headers.get("Connection") or "").lower()
+        if version == "HTTP/1.0":
+            keep_open = "keep-alive" in connection or headers.get("Keep-Alive") is not None
+        else:
+            keep_open = "close" not in connection
+
+        if status in (204, 304):
+            return status, headers, b"", keep_open
+        if (headers.get("Transfer-Encoding") or "").strip().lower() == "chunked":
+            return status, headers, self._read_chunked(), keep_open
+        length = self._content_length(headers)
+        if length is not None:
+            return status, headers, self._read_exact(length), keep_open
+        # No framing given: the body runs to the end of the connection.
+        return status, headers, self._read_to_end(), False
+
+    @staticmethod
+    def _parse_status_line(line):
+        """("HTTP/1.1", 200) from b"HTTP/1.1 200 OK"."""
+        parts = line.decode("latin-1").split(None, 2)
+        if (len(parts) >= 2 and parts[0].startswith("HTTP/") and len(parts[1]) == 3
+                and parts[1].isascii() and parts[1].isdigit()):
+            return parts[0], int(parts[1])
+        raise RuntimeApiError("Runtime API sent a bad status line: %r" % line[:200])
+
+    def _read_headers(self):
+        fields = []  # [name, value] in the order received
+        while True:
+            line = self._read_line()
+            if line is None:
+                raise self._cut_short()
+            if not line:
+                break
+            if len(fields) >= MAX_HTTP_HEADERS:
+                raise RuntimeApiError("Runtime API sent more than %d header lines" % MAX_HTTP_HEADERS)
+            text = line.decode("latin-1")
+            if text[0] in " \t":
+                # An obsolete folded line continues the previous field.
+                if fields:
+                    fields[-1][1] += " " + text.strip(" \t")
+                continue
+            name, colon, value = text.partition(":")
+            if colon:
+                # Blanks before the value are dropped and those after it
+                # kept, as in http.client.
+                fields.append([name, value.lstrip(" \t")])
+        headers = HttpHeaders()
+        for name, value in fields:
+            headers.add(name, value)
+        return headers
+
+    @staticmethod
+    def _content_length(headers):
+        """The Content-Length as a number, or None when missing or invalid (as http.client)."""
+        try:
+            length = int(headers.get("Content-Length"))
+        except (TypeError, ValueError):
+            return None
+        return length if length >= 0 else None
+
+    def _read_chunked(self):
+        chunks = []
+        while True:
+            line = self._read_line()
+            if line is None:
+                raise self._cut_short()
+            try:
+                size = int(line.split(b";", 1)[0], 16)  # ";name=value" extensions ignored
+            except ValueError:
+                size = -1
+            if size < 0:
+                raise RuntimeApiError("Runtime API sent a bad chunk size: %r" % line[:200])
+            if size == 0:
+                break
+            chunks.append(self._read_exact(size))
+            if self._read_line() != b"":
+                raise RuntimeApiError("Runtime API sent a chunk without its line end")
+        # Trailer fields, which are not used, end with an empty line.
+        while True:
+            line = self._read_line()
+            if line is None:
+                raise self._cut_short()
+            if not line:
+                return b"".join(chunks)
+
+    def _read_line(self):
+        """The next line without its CRLF (or bare LF).
+
+        None when the connection ends before any byte of a line; a
+        connection that ends inside a line is an error.
+        """
+        searched = 0
+        while True:
+            end = self._buffer.find(b"\n", searched)
+            if end >= 0:
+                break
+            if len(self._buffer) > MAX_HTTP_LINE:
+                raise RuntimeApiError("Runtime API sent a line longer than %d bytes" % MAX_HTTP_LINE)
+            searched = len(self._buffer)
+            chunk = self._sock.recv(RECV_SIZE)
+            if not chunk:
+                if self._buffer:
+                    raise self._cut_short()
+                return None
+            self._buffer += chunk
+        line = bytes(self._buffer[:end])
+        del self._buffer[:end + 1]
+        return line[:-1] if line.endswith(b"\r") else line
+
+    def _read_exact(self, size):
+        """The next `size` bytes."""
+        if len(self._buffer) >= size:
+            data = bytes(self._buffer[:size])
+            del self._buffer[:size]
+            return data
+        # Received straight into a buffer of the final size, so that a large
+        # event is not assembled from many small pieces.
+        data = bytearray(size)
+        have = len(self._buffer)
+        data[:have] = self._buffer
+        del self._buffer[:]
+        with memoryview(data) as view:
+            while have < size:
+                got = self._sock.recv_into(view[have:])
+                if not got:
+                    raise self._cut_short()
+                have += got
+        return bytes(data)
+
+    def _read_to_end(self):
+        chunks = [bytes(self._buffer)]
+        del self._buffer[:]
+        while True:
+            chunk = self._sock.recv(RECV_SIZE)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+    @staticmethod
+    def _cut_short():
+        # Part of an answer arrived, so the request did reach the server:
+        # not a case for retrying it.
+        return RuntimeApiError("Runtime API closed the connection in the middle of an answer")
+
+
+# ---------------------------------------------------------------------------
 # Runtime API client
 
 
@@ -798,6 +1154,17 @@ class Invocation:
             self.deadline_ms = 0
 
 
+# Bytes that urllib.parse.quote never escapes (RFC 3986 "unreserved").
+_UNRESERVED_BYTES = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def quote_path_segment(text):
+    """urllib.parse.quote(text, safe=""): UTF-8, then %XX for every other byte."""
+    return "".join(chr(byte) if byte in _UNRESERVED_BYTES else "%%%02X" % byte
+                   for byte in text.encode("utf-8"))
+
+
 class RuntimeApiClient:
     """Talks to the Runtime API over one persistent HTTP/1.1 connection.
 
@@ -809,7 +1176,7 @@ class RuntimeApiClient:
 
     def __init__(self, address):
         self.address = address
-        self._connection = http.client.HTTPConnection(address)
+        self._connection = HttpConnection(address)
 
     def _exchange(self, method, path, body=None, headers=None):
         all_headers = {"User-Agent": self.USER_AGENT}
@@ -818,9 +1185,7 @@ class RuntimeApiClient:
         # on first use; one fresh connection is tried before giving up.
         for attempt in (1, 2):
             try:
-                self._connection.request(method, path, body=body, headers=all_headers)
-                response = self._connection.getresponse()
-                return response.status, response.headers, response.read()
+                return self._connection.request(method, path, body, all_headers)
             except ConnectionError:
                 self._connection.close()
                 if attempt == 2:
@@ -848,11 +1213,11 @@ class RuntimeApiClient:
         raise RuntimeApiError("POST %s answered %d: %r" % (path, status, answer[:512]))
 
     def post_response(self, request_id, body, content_type):
-        path = "%s/invocation/%s/response" % (API_PREFIX, urllib.parse.quote(request_id, safe=""))
+        path = "%s/invocation/%s/response" % (API_PREFIX, quote_path_segment(request_id))
         self._post_result(path, body, {"Content-Type": content_type})
 
     def post_error(self, request_id, body, error_type, xray_cause):
-        path = "%s/invocation/%s/error" % (API_PREFIX, urllib.parse.quote(request_id, safe=""))
+        path = "%s/invocation/%s/error" % (API_PREFIX, quote_path_segment(request_id))
         headers = {"Content-Type": "application/json", H_ERROR_TYPE: error_type.encode("utf-8")}
         if xray_cause and len(xray_cause) < XRAY_CAUSE_MAX_BYTES:
             headers[H_XRAY_CAUSE] = xray_cause

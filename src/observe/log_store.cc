@@ -172,12 +172,14 @@ Status LogStore::Open() {
 
 void LogStore::Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
                       std::string message) {
+  bool was_empty;
   {
     std::lock_guard lock(mu_);
+    was_empty = queue_.empty();
     queue_.push_back({group, stream, std::move(message), timestamp_ms, NowEpochMillis()});
     ++enqueued_;
   }
-  cv_.notify_one();
+  if (was_empty) cv_.notify_one();  // the writer is asleep only when the queue is empty
 }
 
 void LogStore::Flush() {

@@ -557,24 +557,42 @@ def test_json_log_format(function):
     assert error["requestId"] == record.request_id
 
 
+def test_cold_start_imports_stay_small(function):
+    # Every module the runtime imports is paid for on each cold start.  These
+    # are the heavy ones it does without (http.client alone pulls in email and
+    # ssl); a function that wants them imports them itself.
+    function.write("app.py", """
+        import sys
+
+        def handler(event, context):
+            return sorted(m for m in ("http.client", "email", "ssl", "urllib.parse", "socket",
+                                      "datetime", "decimal", "encodings.idna")
+                          if m in sys.modules)
+    """)
+    function.start("app.handler")
+    (result,) = function.invoke({})
+    assert result.json() == []
+
+
 # ---------------------------------------------------------------------------
 # Module names shared with the standard library
 
 
 def test_function_modules_shadow_stdlib_modules_loaded_by_runtime(function):
-    # The runtime itself imports email and calendar (through http.client);
-    # the function's own modules of those names must win, as in Lambda.
-    function.write("email.py", """
-        import calendar
+    # The runtime itself imports string and textwrap (through logging and
+    # traceback); the function's own modules of those names must win, as in
+    # Lambda.
+    function.write("string.py", """
+        import textwrap
 
         def handler(event, context):
-            return {"calendar": calendar.MARKER, "email": __file__}
+            return {"textwrap": textwrap.MARKER, "string": __file__}
     """)
-    function.write("calendar.py", "MARKER = 'function calendar'\n")
-    function.start("email.handler")
+    function.write("textwrap.py", "MARKER = 'function textwrap'\n")
+    function.start("string.handler")
     first, second = function.invoke({}, {})
-    assert first.json() == {"calendar": "function calendar",
-                            "email": str(function.task_root / "email.py")}
+    assert first.json() == {"textwrap": "function textwrap",
+                            "string": str(function.task_root / "string.py")}
     assert second.kind == "response"
 
 
