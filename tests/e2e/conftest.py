@@ -1,0 +1,544 @@
+"""End-to-end test harness for Nimbus.
+
+Starts real `nimbus serve` processes on free 127.0.0.1 ports with fresh data
+directories and talks to them the way users do: boto3 (Debian's 1.26), the
+AWS CLI v2 at /usr/bin/aws, the `nimbus` CLI and raw SigV4-signed HTTP.
+
+Run with Debian's interpreter (it carries boto3 1.26 and pytest):
+
+    /usr/bin/python3 -m pytest tests/e2e
+
+Every server a test starts is stopped by the harness with SIGTERM, and the
+harness asserts that it exited with status 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import datetime as _dt
+import hashlib
+import hmac
+import http.client
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path
+
+import boto3
+import botocore.config
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NIMBUS_BIN = Path(os.environ.get("NIMBUS_BIN", str(REPO / "build" / "nimbus")))
+HELLO_CPP_BOOTSTRAP = Path(
+    os.environ.get("NIMBUS_HELLO_CPP", str(REPO / "build" / "examples" / "hello-cpp" / "bootstrap"))
+)
+AWS_CLI = "/usr/bin/aws"  # Debian's AWS CLI v2 (not the one first on PATH)
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda"
+SANDBOX_UID = 993
+
+# ---------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------
+
+
+def unique(prefix: str = "fn") -> str:
+    """A function name unique within the session."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_zip(files: dict) -> bytes:
+    """Builds a zip from {path: content | (content, mode)}.
+
+    content is str or bytes; mode is the Unix mode (0o755 for executables).
+    A mode with the S_IFLNK bit makes a symbolic link whose target is content.
+    A path ending in "/" makes a directory entry. Paths are stored verbatim
+    (so "../x" and "/abs" can be written on purpose).
+    """
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path, spec in files.items():
+            if isinstance(spec, tuple):
+                content, mode = spec
+            else:
+                content, mode = spec, 0o644
+            if isinstance(content, str):
+                content = content.encode()
+            info = zipfile.ZipInfo(path, date_time=(2024, 1, 1, 0, 0, 0))
+            info.create_system = 3  # Unix, so external_attr carries the mode
+            if stat.S_ISLNK(mode):
+                info.external_attr = mode << 16
+                info.compress_type = zipfile.ZIP_STORED
+            elif path.endswith("/"):
+                info.external_attr = ((stat.S_IFDIR | (mode or 0o755)) << 16) | 0x10
+            else:
+                info.external_attr = (stat.S_IFREG | mode) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, content)
+    return buf.getvalue()
+
+
+def sha256_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def read_credentials(data_dir: Path) -> tuple[str, str]:
+    cp = configparser.ConfigParser()
+    cp.read_string((data_dir / "credentials").read_text())
+    return cp["default"]["aws_access_key_id"], cp["default"]["aws_secret_access_key"]
+
+
+def proc_uid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_ppid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+        return int(data[data.rindex(")") + 2 :].split()[1])
+    except (OSError, ValueError):
+        return None
+
+
+def proc_starttime(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+        return int(data[data.rindex(")") + 2 :].split()[19])
+    except (OSError, ValueError):
+        return None
+
+
+def all_pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def descendants(root: int) -> set[int]:
+    """Pids whose parent chain reaches `root` (at the time of the call)."""
+    parent = {p: proc_ppid(p) for p in all_pids()}
+    out = set()
+    for p in parent:
+        seen = 0
+        q = p
+        while q and q != root and seen < 64:
+            q = parent.get(q)
+            seen += 1
+        if q == root and p != root:
+            out.add(p)
+    return out
+
+
+def sandbox_pids_of(server_pid: int) -> dict[int, int]:
+    """{pid: starttime} of the uid-993 (sandbox user) descendants of a server."""
+    return {
+        p: proc_starttime(p)
+        for p in descendants(server_pid)
+        if proc_uid(p) == SANDBOX_UID
+    }
+
+
+def still_alive(pids: dict[int, int]) -> list[int]:
+    return [p for p, st in pids.items() if proc_starttime(p) == st and proc_uid(p) == SANDBOX_UID]
+
+
+# ---------------------------------------------------------------------------
+# SigV4 signing for raw requests
+# ---------------------------------------------------------------------------
+
+
+def _quote(s: str, safe: str = "-_.~") -> str:
+    return urllib.parse.quote(s, safe=safe)
+
+
+def sigv4_headers(
+    method: str,
+    url: str,
+    body: bytes,
+    headers: dict,
+    access_key: str,
+    secret_key: str,
+    service: str = "lambda",
+    region: str = REGION,
+    when: _dt.datetime | None = None,
+    session_token: str | None = None,
+    sign_host: bool = True,
+) -> dict:
+    """Returns headers (with Authorization) signing the request like botocore."""
+    when = when or _dt.datetime.now(_dt.timezone.utc)
+    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+    date = amz_date[:8]
+    u = urllib.parse.urlsplit(url)
+    out = dict(headers)
+    out["Host"] = u.netloc
+    out["X-Amz-Date"] = amz_date
+    if session_token:
+        out["X-Amz-Security-Token"] = session_token
+    signed = sorted((k.lower(), " ".join(str(v).split())) for k, v in out.items()
+                    if sign_host or k.lower() != "host")
+    canonical_headers = "".join(f"{k}:{v}\n" for k, v in signed)
+    signed_names = ";".join(k for k, _ in signed)
+    # botocore: the path as sent is encoded once more (non-S3 services)
+    path = _quote(u.path or "/", safe="/~")
+    q = urllib.parse.parse_qsl(u.query, keep_blank_values=True)
+    cq = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(q))
+    creq = "\n".join(
+        [method, path, cq, canonical_headers, signed_names, hashlib.sha256(body).hexdigest()]
+    )
+    scope = f"{date}/{region}/{service}/aws4_request"
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(creq.encode()).hexdigest()])
+    k = hmac.new(("AWS4" + secret_key).encode(), date.encode(), hashlib.sha256).digest()
+    for part in (region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    out["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, "
+        f"SignedHeaders={signed_names}, Signature={sig}"
+    )
+    return out
+
+
+class RawResponse:
+    def __init__(self, status: int, headers: dict, body: bytes):
+        self.status = status
+        self.headers = headers  # lower-cased names
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return f"RawResponse({self.status}, {self.headers}, {self.body[:300]!r})"
+
+
+def raw_request(method: str, url: str, body: bytes = b"", headers: dict | None = None,
+                timeout: float = 60) -> RawResponse:
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        target = u.path + ("?" + u.query if u.query else "")
+        hdrs = dict(headers or {})
+        conn.request(method, target, body=body, headers=hdrs)
+        r = conn.getresponse()
+        data = r.read()
+        return RawResponse(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------
+# the server under test
+# ---------------------------------------------------------------------------
+
+
+class NimbusServer:
+    """One `nimbus serve` process and the clients that talk to it."""
+
+    def __init__(self, data_dir: Path, args: list[str], port: int | None = None):
+        self.data_dir = Path(data_dir)
+        self.args = list(args)
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.returncode: int | None = None
+        self.access_key = self.secret_key = None
+        self.sandboxed_at_stop: dict[int, int] = {}
+        self.leftovers: list[int] = []
+        self.log_path = self.data_dir.parent / f"server-{self.data_dir.name}-{self.port}.log"
+
+    # -- process ----------------------------------------------------------
+    def start(self, timeout: float = 30.0) -> "NimbusServer":
+        cmd = [
+            str(NIMBUS_BIN), "serve",
+            "--data-dir", str(self.data_dir),
+            "--host", "127.0.0.1",
+            "--api-port", str(self.port),
+            "--log-level", "info",
+            *self.args,
+        ]
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.returncode = None
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nimbus serve exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                h = self.health(timeout=1)
+                if h.get("status") == "ok":
+                    break
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"nimbus serve did not become healthy:\n{self.log()}")
+            time.sleep(0.05)
+        self.access_key, self.secret_key = read_credentials(self.data_dir)
+        return self
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM, wait, return the exit status (SIGKILL and fail on a hang)."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.sandboxed_at_stop = sandbox_pids_of(self.proc.pid)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.returncode = -9
+                raise AssertionError(f"nimbus serve did not stop within {timeout}s:\n{self.log()}")
+        self.returncode = self.proc.returncode
+        self._log.close()
+        self.leftovers = still_alive(self.sandboxed_at_stop)
+        return self.returncode
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-20000:]
+        except OSError:
+            return ""
+
+    # -- unauthenticated internal endpoint --------------------------------
+    def health(self, timeout: float = 5) -> dict:
+        with urllib.request.urlopen(self.endpoint + "/_nimbus/health", timeout=timeout) as r:
+            return json.loads(r.read())
+
+    # -- AWS SDK clients ----------------------------------------------------
+    def client(self, service: str, *, access_key: str | None = None, secret_key: str | None = None,
+               session_token: str | None = None, retries: bool = False, validate: bool = True,
+               read_timeout: float = 120):
+        cfg = botocore.config.Config(
+            region_name=REGION,
+            retries={"total_max_attempts": 1} if not retries else {"mode": "legacy"},
+            parameter_validation=validate,
+            read_timeout=read_timeout,
+            connect_timeout=10,
+            max_pool_connections=32,
+        )
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=access_key or self.access_key,
+            aws_secret_access_key=secret_key or self.secret_key,
+            aws_session_token=session_token,
+            config=cfg,
+        )
+
+    def lambda_client(self, **kw):
+        return self.client("lambda", **kw)
+
+    def logs_client(self, **kw):
+        return self.client("logs", **kw)
+
+    # -- command-line clients ---------------------------------------------
+    def cli_env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID=self.access_key,
+            AWS_SECRET_ACCESS_KEY=self.secret_key,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+            AWS_CONFIG_FILE="/nonexistent/aws-config",
+            AWS_SHARED_CREDENTIALS_FILE="/nonexistent/aws-credentials",
+            AWS_PAGER="",
+            AWS_MAX_ATTEMPTS="1",
+        )
+        return env
+
+    def aws(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Runs Debian's AWS CLI v2 against this server."""
+        cmd = [AWS_CLI, "--endpoint-url", self.endpoint, "--output", "json", *args]
+        r = subprocess.run(cmd, env=self.cli_env(), capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{cmd} exited {r.returncode}\nstdout: {r.stdout}\nstderr: {r.stderr}")
+        return r
+
+    def nimbus(self, *args: str, check: bool = True, via_env: bool = True,
+               timeout: float = 120) -> subprocess.CompletedProcess:
+        """Runs the nimbus CLI. via_env=True passes the endpoint and key as
+        AWS_* variables; via_env=False clears them and gives only --data-dir
+        (the CLI then reads server.json and credentials)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        extra: list[str] = []
+        if via_env:
+            env.update(AWS_ENDPOINT_URL=self.endpoint, AWS_ACCESS_KEY_ID=self.access_key,
+                       AWS_SECRET_ACCESS_KEY=self.secret_key, AWS_REGION=REGION)
+        else:
+            extra = ["--data-dir", str(self.data_dir)]
+        cmd = [str(NIMBUS_BIN), *args, *extra]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{cmd} exited {r.returncode}\nstdout: {r.stdout}\nstderr: {r.stderr}")
+        return r
+
+    # -- raw signed HTTP ----------------------------------------------------
+    def signed(self, method: str, path: str, body: bytes = b"", headers: dict | None = None, *,
+               service: str = "lambda", access_key: str | None = None, secret_key: str | None = None,
+               when: _dt.datetime | None = None, timeout: float = 60) -> RawResponse:
+        url = self.endpoint + path
+        h = sigv4_headers(method, url, body, headers or {}, access_key or self.access_key,
+                          secret_key or self.secret_key, service=service, when=when)
+        return raw_request(method, url, body, h, timeout=timeout)
+
+    # -- conveniences ---------------------------------------------------------
+    def create_function(self, name: str, runtime: str, handler: str | None, files: dict | bytes,
+                        **kw) -> dict:
+        zip_bytes = files if isinstance(files, bytes) else make_zip(files)
+        params = dict(FunctionName=name, Runtime=runtime, Role=ROLE, Code={"ZipFile": zip_bytes},
+                      Timeout=kw.pop("Timeout", 5), MemorySize=kw.pop("MemorySize", 128))
+        if handler is not None:
+            params["Handler"] = handler
+        params.update(kw)
+        return self.lambda_client().create_function(**params)
+
+    def invoke(self, name: str, payload=None, *, raw: bytes | None = None, client=None, **kw):
+        """Invoke; returns (response dict, payload bytes)."""
+        c = client or self.lambda_client()
+        if raw is None:
+            raw = b"" if payload is None else json.dumps(payload).encode()
+        resp = c.invoke(FunctionName=name, Payload=raw, **kw)
+        body = resp["Payload"].read()
+        return resp, body
+
+    def invoke_json(self, name: str, payload=None, **kw):
+        resp, body = self.invoke(name, payload, **kw)
+        return resp, json.loads(body) if body else None
+
+
+class ServerFactory:
+    """Starts servers with extra flags; stops them all (asserting exit 0) at teardown."""
+
+    def __init__(self, base: Path):
+        self.base = Path(base)
+        self.servers: list[NimbusServer] = []
+
+    def new_data_dir(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="data-", dir=self.base))
+
+    def start(self, *args: str, data_dir: Path | None = None, port: int | None = None) -> NimbusServer:
+        s = NimbusServer(data_dir or self.new_data_dir(), list(args), port=port)
+        self.servers.append(s)
+        return s.start()
+
+    def close(self):
+        failures = []
+        for s in self.servers:
+            if s.running():
+                rc = s.stop()
+                if rc != 0:
+                    failures.append(f"{s.endpoint} exited {rc}:\n{s.log()}")
+            if s.leftovers:
+                failures.append(f"{s.endpoint}: sandbox processes {s.leftovers} outlived the server")
+        self.servers.clear()
+        assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------
+# fixtures
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def e2e_tmp():
+    d = Path(tempfile.mkdtemp(prefix="nimbus-e2e-"))
+    os.chmod(d, 0o755)
+    yield d
+    if os.environ.get("NIMBUS_E2E_KEEP") != "1":
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(e2e_tmp):
+    """The shared server (default flags) used by most modules."""
+    if not NIMBUS_BIN.exists():
+        pytest.exit(f"{NIMBUS_BIN} not found: build it (ninja -C build) or set NIMBUS_BIN", 2)
+    s = NimbusServer(Path(tempfile.mkdtemp(prefix="data-main-", dir=e2e_tmp)), ["--keep-alive", "60"])
+    s.start()
+    yield s
+    in_flight = s.health()["in_flight"] if s.running() else 0
+    rc = s.stop()
+    assert in_flight == 0, "the shared server still counted invocations in flight after the tests"
+    assert rc == 0, f"the shared server exited {rc}:\n{s.log()}"
+    assert s.leftovers == [], f"sandbox processes {s.leftovers} outlived the shared server"
+    assert not (s.data_dir / "server.json").exists(), "server.json left behind after SIGTERM"
+
+
+@pytest.fixture
+def server_factory(e2e_tmp):
+    """Start extra servers inside one test; all are stopped at its end."""
+    f = ServerFactory(e2e_tmp)
+    yield f
+    f.close()
+
+
+@pytest.fixture(scope="module")
+def module_server_factory(e2e_tmp):
+    """Start extra servers shared by one module; all are stopped at its end."""
+    f = ServerFactory(e2e_tmp)
+    yield f
+    f.close()
+
+
+@pytest.fixture
+def lam(server):
+    return server.lambda_client()
+
+
+@pytest.fixture
+def logs(server):
+    return server.logs_client()
+
+
+@pytest.fixture
+def name():
+    return unique()
+
+
+@pytest.fixture
+def host_tmp(e2e_tmp):
+    d = Path(tempfile.mkdtemp(prefix="host-", dir=e2e_tmp))
+    yield d
