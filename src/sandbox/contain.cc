@@ -127,9 +127,9 @@ bool ApplyOp(const MountOp& op) {
 }
 
 // Closes every descriptor except the ones in `keep`.
-bool CloseAllExcept(int a, int b, int c) {
-  int keep[3] = {a, b, c};
-  std::sort(keep, keep + 3);
+bool CloseAllExcept(int a, int b, int c, int d) {
+  int keep[4] = {a, b, c, d};
+  std::sort(keep, keep + 4);
   unsigned int next = 0;
   for (int fd : keep) {
     if (fd < 0) continue;
@@ -156,10 +156,13 @@ bool CloseAllExcept(int a, int b, int c) {
   ::setrlimit(RLIMIT_CORE, &core);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);
   for (int cap = 0; cap <= plan.cap_last; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-  if (::setgroups(0, nullptr) != 0) ::_exit(126);
-  if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) ::_exit(126);
+  // Raw system calls: libc's versions of these broadcast the change to every
+  // thread it believes the process has, and this copy of the server has only
+  // one (the others exist in the server alone), so they would wait forever.
+  if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(126);
+  if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) ::_exit(126);
   // Leaving uid 0 for good clears the permitted, effective and ambient sets.
-  if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) ::_exit(126);
+  if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) ::_exit(126);
   if (plan.seccomp.len > 0 &&
       ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.seccomp, 0, 0) != 0) {
     ::_exit(126);
@@ -173,7 +176,9 @@ bool CloseAllExcept(int a, int b, int c) {
 void RunChild(const ChildPlan& plan) {
   // The clone copied every descriptor of the server (sockets, database files);
   // keep only ours so that closing them in the server means what it should.
-  if (!CloseAllExcept(plan.output_fd, plan.sync_fd, plan.status_fd)) Fail(plan, kStepCloseFds);
+  if (!CloseAllExcept(plan.output_fd, plan.sync_fd, plan.status_fd, plan.init_fd)) {
+    Fail(plan, kStepCloseFds);
+  }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(plan, kStepPrivateMounts);
   }
@@ -201,14 +206,23 @@ void RunChild(const ChildPlan& plan) {
   if (n != 1) ::_exit(0);  // the server gave up on this instance
   ::close(plan.sync_fd);
 
-  pid_t child = ::fork();
+  // A raw clone, not fork(): libc's fork runs atfork handlers and takes the
+  // allocator's locks, which another thread of the server may have held when
+  // this process was cloned. In a new PID namespace the command is PID 2.
+  pid_t child = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
   if (child < 0) Fail(plan, kStepFork);
   if (child == 0) ExecCommand(plan);
 
-  // This process is the sandbox's init (PID 1): it reaps orphans and, when the
-  // command ends, reports how and exits, which takes every other process in
-  // the sandbox with it.
+  // This process is the sandbox's init (PID 1). It becomes nimbus-init, so
+  // that no copy of the server's memory stays in the sandbox; that program
+  // reaps orphans and reports the command's end (see init/nimbus_init.cc).
   ::close(plan.output_fd);
+  if (plan.init_fd >= 0) {
+    ::fcntl(plan.status_fd, F_SETFD, 0);  // keep it across the exec
+    char* const no_env[] = {nullptr};
+    ::syscall(SYS_execveat, plan.init_fd, "", plan.init_argv, no_env, AT_EMPTY_PATH);
+  }
+  // Without nimbus-init (or if it cannot start), do its work here.
   while (true) {
     int status = 0;
     pid_t done = ::waitpid(-1, &status, 0);

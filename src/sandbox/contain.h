@@ -61,6 +61,8 @@ struct ChildPlan {
   sock_fprog seccomp;
   int cap_last;
   uint64_t nofile;
+  int init_fd;              // nimbus-init in memory, or -1 to stay in this image
+  char* const* init_argv;   // {"nimbus-init", "<status fd>", nullptr}
 };
 
 [[noreturn]] void RunChild(const ChildPlan& plan);

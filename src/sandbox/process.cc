@@ -54,6 +54,7 @@ struct PlanStorage {
   std::deque<std::string> strings;
   std::vector<char*> argv;
   std::vector<char*> envp;
+  std::vector<char*> init_argv;
   const char* Keep(std::string s) {
     strings.push_back(std::move(s));
     return strings.back().c_str();
@@ -222,6 +223,11 @@ Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnConte
   UniqueFd status_r(status[0]), status_w(status[1]);
   plan.sync_fd = sync_r.get();
   plan.status_fd = status_w.get();
+  plan.init_fd = context.init_fd;
+  st.init_argv.push_back(const_cast<char*>(st.Keep("nimbus-init")));
+  st.init_argv.push_back(const_cast<char*>(st.Keep(std::to_string(status_w.get()))));
+  st.init_argv.push_back(nullptr);
+  plan.init_argv = st.init_argv.data();
 
   uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
   if (spec.network == NetworkMode::kNone) flags |= CLONE_NEWNET;

@@ -52,6 +52,7 @@ class Process {
 struct SpawnContext {
   std::string staging_root;  // an empty directory; each sandbox mounts its root over it privately
   const SeccompProgram* seccomp = nullptr;
+  int init_fd = -1;          // an executable nimbus-init (see sandboxer.h), or -1
 };
 
 Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnContext& context);

@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "core/fs.h"
 #include "core/ids.h"
@@ -173,6 +175,41 @@ TEST_F(SandboxTest, NetworkNoneCannotReachHostLoopback) {
   auto host = Run(probe, {}, NetworkMode::kHost);
   EXPECT_NE(host.output.find("connected"), std::string::npos) << host.output;
   ::close(s);
+}
+
+TEST_F(SandboxTest, InitHoldsNoCopyOfTheServer) {
+  auto r = Run("tr '\\0' ' ' < /proc/1/cmdline; echo; cat /proc/1/status | grep -E '^(Name|VmRSS):'");
+  EXPECT_NE(r.output.find("nimbus-init"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("sandbox_test"), std::string::npos) << r.output;
+}
+
+// Sandboxes spawned while other threads allocate and hold locks must all start
+// (a child that inherited a held allocator lock used to hang forever).
+TEST_F(SandboxTest, SpawnsWhileOtherThreadsAllocate) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> noise;
+  for (int i = 0; i < 2; ++i) {
+    noise.emplace_back([&] {
+      while (!stop) {
+        std::vector<std::string> junk;
+        for (int j = 0; j < 100; ++j) junk.emplace_back(1000 + j, 'x');
+      }
+    });
+  }
+  std::vector<std::thread> spawners;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    spawners.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) {
+        auto r = Run("id -u");
+        if (r.exit.kind == ExitInfo::Kind::kExited && r.output == "993\n") ++ok;
+      }
+    });
+  }
+  for (auto& t : spawners) t.join();
+  stop = true;
+  for (auto& t : noise) t.join();
+  EXPECT_EQ(ok.load(), 20);
 }
 
 TEST_F(SandboxTest, MissingCommandExits127) {

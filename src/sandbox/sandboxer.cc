@@ -1,13 +1,34 @@
 #include "sandbox/sandboxer.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "core/fs.h"
 #include "core/strings.h"
 
+// The nimbus-init image, linked in by init_blob.S.
+extern "C" const char nimbus_init_image[];
+extern "C" const char nimbus_init_image_end[];
+
 namespace nimbus::sandbox {
 namespace {
+
+// Puts nimbus-init in a sealed memory file the sandboxes can execute.
+Result<UniqueFd> LoadInit() {
+  const unsigned kMfdExec = 0x0010U;  // MFD_EXEC (Linux 6.3+): needed where memfds default to noexec
+  int fd = ::memfd_create("nimbus-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec);
+  if (fd < 0 && errno == EINVAL) fd = ::memfd_create("nimbus-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return ErrnoStatus("memfd_create", errno);
+  UniqueFd out(fd);
+  size_t size = static_cast<size_t>(nimbus_init_image_end - nimbus_init_image);
+  RETURN_IF_ERROR(WriteAll(fd, std::string_view(nimbus_init_image, size)));
+  ::fchmod(fd, 0555);
+  ::fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+  return out;
+}
 
 // Lists isolation features this host cannot provide.
 std::vector<std::string> ProbeHost() {
@@ -60,6 +81,7 @@ Result<std::unique_ptr<Sandboxer>> Sandboxer::Create(const SandboxerOptions& opt
   }
   s->staging_root_ = options.state_dir + "/sandbox-root";
   RETURN_IF_ERROR(MakeDirs(s->staging_root_, 0755));
+  ASSIGN_OR_RETURN(s->init_, LoadInit());
   return s;
 }
 
@@ -76,7 +98,7 @@ Result<std::unique_ptr<SandboxedProcess>> Sandboxer::Spawn(const SandboxSpec& sp
   if (cgroups_) {
     ASSIGN_OR_RETURN(out->cgroup, cgroups_->Create(name, spec.limits));
   }
-  SpawnContext ctx{staging_root_, &seccomp_};
+  SpawnContext ctx{staging_root_, &seccomp_, init_.get()};
   auto proc = sandbox::Spawn(spec, ctx);
   if (!proc.ok()) return proc.status();
   out->process = std::move(*proc);

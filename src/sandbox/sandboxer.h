@@ -50,6 +50,7 @@ class Sandboxer {
   std::unique_ptr<CgroupDriver> cgroups_;
   std::vector<std::string> missing_;
   std::string staging_root_;
+  UniqueFd init_;  // nimbus-init, executable from memory
 };
 
 }  // namespace nimbus::sandbox
