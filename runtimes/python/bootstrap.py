@@ -627,8 +627,12 @@ def _user_frames(tb):
 
 def _xray_cause(error_type, message, frames):
     stack = [{"label": f.name, "path": f.filename, "line": f.lineno} for f in frames]
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory can vanish; the error report must not
+        cwd = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
     return {
-        "working_directory": os.getcwd(),
+        "working_directory": cwd,
         "exceptions": [{"message": message, "type": error_type, "stack": stack}],
         "paths": list(dict.fromkeys(f.filename for f in frames)),
     }

@@ -87,17 +87,8 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     return ok(resp);
   }
   if (op == "CreateLogStream") {
-    std::string group = str("logGroupName"), stream = str("logStreamName");
-    if (logs_.Groups(group).empty()) {
-      return fail({400, "ResourceNotFoundException", "The specified log group does not exist."});
-    }
-    auto streams = logs_.Streams(group, stream);
-    if (streams.ok() && std::any_of(streams->begin(), streams->end(),
-                                    [&](const auto& s) { return s.name == stream; })) {
-      return fail({400, "ResourceAlreadyExistsException", "The specified log stream already exists"});
-    }
-    logs_.Append(group, stream, NowEpochMillis(), "");  // materialises the stream
-    logs_.Flush();
+    Status st = logs_.CreateStream(str("logGroupName"), str("logStreamName"));
+    if (!st.ok()) return fail(FromStatus(st));
     return ok(json::object{});
   }
   if (op == "PutLogEvents") {
@@ -106,15 +97,19 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     if (!events.ok() || *events == nullptr || (*events)->empty()) {
       return fail(Invalid("logEvents must contain at least one event"));
     }
-    auto streams = logs_.Streams(group, stream);
-    if (!streams.ok()) return fail(FromStatus(streams.status()));
+    if (!logs_.HasStream(group, stream)) {
+      bool group_exists = !logs_.Groups(group).empty() && logs_.Groups(group).front().name == group;
+      return fail({400, "ResourceNotFoundException",
+                   group_exists ? "The specified log stream does not exist."
+                                : "The specified log group does not exist."});
+    }
     for (const auto& e : **events) {
       if (!e.is_object()) return fail(Invalid("each log event must be an object"));
       JsonObjectReader er(e.get_object());
       auto ts = er.Int("timestamp");
       auto msg = er.String("message");
-      if (!ts.ok() || !*ts || !msg.ok() || !*msg) {
-        return fail(Invalid("each log event needs a timestamp and a message"));
+      if (!ts.ok() || !*ts || !msg.ok() || !*msg || (*msg)->empty()) {
+        return fail(Invalid("each log event needs a timestamp and a non-empty message"));
       }
       logs_.Append(group, stream, **ts, **msg);
     }
@@ -152,30 +147,32 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   if (op == "GetLogEvents") {
     std::string group = str("logGroupName"), stream = str("logStreamName");
     std::string token = str("nextToken");
-    bool from_head = r.Bool("startFromHead").value_or(std::nullopt).value_or(false);
-    std::string position;
+    observe::LogStore::StreamRead read;
+    read.from_head = r.Bool("startFromHead").value_or(std::nullopt).value_or(false);
+    read.start_ms = OptInt(r, "startTime");
+    read.end_ms = OptInt(r, "endTime");
+    read.limit = static_cast<int>(OptInt(r, "limit").value_or(10000));
     if (!token.empty()) {
       if (token.size() < 2 || (token[0] != 'f' && token[0] != 'b') || token[1] != '/') {
         return fail(Invalid("The specified nextToken is invalid."));
       }
-      from_head = true;
-      position = token.substr(2);
+      (token[0] == 'f' ? read.after_id : read.before_id) = token.substr(2);
     }
-    auto page = logs_.StreamEvents(group, stream, OptInt(r, "startTime"), OptInt(r, "endTime"),
-                                   from_head, static_cast<int>(OptInt(r, "limit").value_or(10000)),
-                                   position);
+    auto page = logs_.StreamEvents(group, stream, read);
     if (!page.ok()) return fail(FromStatus(page.status()));
     json::array events;
-    for (const auto& e : page->events) {
-      if (e.message.empty()) continue;  // stream markers from CreateLogStream
+    for (const auto& e : *page) {
       events.push_back({{"timestamp", e.timestamp_ms}, {"message", e.message},
                         {"ingestionTime", e.ingestion_ms}});
     }
-    std::string last = page->events.empty() ? position : page->events.back().event_id;
-    std::string first = page->events.empty() ? position : page->events.front().event_id;
+    // At either end the token stays where it was, which is how clients know to stop.
+    std::string forward = page->empty() ? (token.starts_with("f/") ? token : "f/" + read.before_id)
+                                        : "f/" + page->back().event_id;
+    std::string backward = page->empty() ? (token.starts_with("b/") ? token : "b/" + read.after_id)
+                                         : "b/" + page->front().event_id;
     return ok(json::object{{"events", events},
-                           {"nextForwardToken", "f/" + last},
-                           {"nextBackwardToken", "b/" + first}});
+                           {"nextForwardToken", forward},
+                           {"nextBackwardToken", backward}});
   }
   if (op == "FilterLogEvents") {
     observe::FilterQuery q;
@@ -195,7 +192,6 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     if (!page.ok()) return fail(FromStatus(page.status()));
     json::array events;
     for (const auto& e : page->events) {
-      if (e.message.empty()) continue;
       events.push_back({{"logStreamName", e.stream}, {"timestamp", e.timestamp_ms},
                         {"message", e.message}, {"ingestionTime", e.ingestion_ms},
                         {"eventId", e.event_id}});

@@ -210,6 +210,20 @@ Result<StoredCode> CodeStore::Put(std::string_view zip) {
   return c;
 }
 
+std::vector<std::string> CodeStore::List() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(root_, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() == 68 && name.ends_with(".zip")) name.resize(64);
+    if (name.size() == 64 && Unhex(name)) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Status CodeStore::Remove(const std::string& hex) {
   ::unlink(ZipPath(hex).c_str());
   return RemoveAll(root_ + "/" + hex);

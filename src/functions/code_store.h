@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -36,6 +37,8 @@ class CodeStore {
   std::string ZipPath(const std::string& sha256_hex) const;
   // Removes a hash's zip and tree.
   Status Remove(const std::string& sha256_hex);
+  // The hashes stored.
+  std::vector<std::string> List() const;
 
  private:
   std::string root_;

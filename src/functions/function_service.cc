@@ -1,5 +1,7 @@
 #include "functions/function_service.h"
 
+#include <set>
+
 #include "core/ids.h"
 #include "core/time.h"
 #include "runtime/instance_spec.h"
@@ -57,7 +59,10 @@ Status FunctionService::Load() {
     return true;
   });
   RETURN_IF_ERROR(s);
-  return bad;
+  RETURN_IF_ERROR(bad);
+  lock.unlock();
+  CollectGarbage();  // code left behind by changes before the last shutdown
+  return Status::Ok();
 }
 
 size_t FunctionService::count() const {
@@ -142,7 +147,7 @@ Status FunctionService::Validate(const FunctionConfig& c) const {
 }
 
 std::shared_ptr<const runtime::FunctionSpec> FunctionService::MakeSpec(
-    const FunctionConfig& c) const {
+    const FunctionConfig& c) {
   auto spec = std::make_shared<runtime::FunctionSpec>();
   spec->name = c.name;
   spec->version = "$LATEST";
@@ -160,6 +165,8 @@ std::shared_ptr<const runtime::FunctionSpec> FunctionService::MakeSpec(
                   : c.network == "host" ? sandbox::NetworkMode::kHost
                                         : sandbox::NetworkMode::kNone;
   spec->reserved_concurrency = c.reserved_concurrency;
+  std::lock_guard lock(specs_mu_);
+  specs_.emplace_back(c.code_sha256_hex, spec);
   return spec;
 }
 
@@ -177,11 +184,21 @@ Status FunctionService::PersistLocked(Entry& entry) {
   return Status::Ok();
 }
 
-void FunctionService::CollectCodeLocked(const std::string& sha_hex) {
-  for (const auto& [name, e] : functions_) {
-    if (e.config.code_sha256_hex == sha_hex) return;
+void FunctionService::CollectGarbage() {
+  std::lock_guard writer(write_mu_);  // no upload is half-way
+  std::set<std::string> used;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, e] : functions_) used.insert(e.config.code_sha256_hex);
   }
-  code_.Remove(sha_hex).IgnoreError();
+  {
+    std::lock_guard lock(specs_mu_);
+    std::erase_if(specs_, [](const auto& s) { return s.second.expired(); });
+    for (const auto& [sha, spec] : specs_) used.insert(sha);
+  }
+  for (const std::string& sha : code_.List()) {
+    if (!used.count(sha)) code_.Remove(sha).IgnoreError();
+  }
 }
 
 Result<FunctionConfig> FunctionService::Create(FunctionConfig config, std::string_view zip) {
@@ -242,7 +259,6 @@ Result<FunctionConfig> FunctionService::UpdateCode(const FunctionRef& ref, std::
                               "Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
   }
   ASSIGN_OR_RETURN(StoredCode code, code_.Put(zip));
-  std::string old_sha = entry.config.code_sha256_hex;
   entry.config.code_sha256_hex = code.sha256_hex;
   entry.config.code_sha256_base64 = code.sha256_base64;
   entry.config.code_size = code.size;
@@ -251,7 +267,6 @@ Result<FunctionConfig> FunctionService::UpdateCode(const FunctionRef& ref, std::
   {
     std::unique_lock lock(mu_);
     functions_[out.name] = std::move(entry);
-    if (old_sha != out.code_sha256_hex) CollectCodeLocked(old_sha);
   }
   if (invoker_) invoker_->Retire(out.name, out.revision_id);
   return out;
@@ -294,21 +309,18 @@ Result<FunctionConfig> FunctionService::UpdateConfiguration(const FunctionRef& r
 
 Status FunctionService::Delete(const FunctionRef& ref) {
   std::lock_guard writer(write_mu_);
-  std::string sha;
   {
     std::shared_lock lock(mu_);
     if (!ref.qualifier.empty()) {
       return InvalidArgument("Deleting a version other than $LATEST is not supported yet: "
                              "versions are not published by this server");
     }
-    ASSIGN_OR_RETURN(const Entry* e, FindLocked(ref));
-    sha = e->config.code_sha256_hex;
+    RETURN_IF_ERROR(FindLocked(ref).status());
   }
   RETURN_IF_ERROR(store_.Delete(Key(ref.name), /*sync=*/true));
   {
     std::unique_lock lock(mu_);
     functions_.erase(ref.name);
-    CollectCodeLocked(sha);
   }
   if (invoker_) invoker_->Retire(ref.name);
   return Status::Ok();
@@ -319,22 +331,24 @@ Status FunctionService::CheckInvocable(const FunctionRef& ref) const {
   return FindLocked(ref).status();
 }
 
+Result<std::shared_ptr<const runtime::FunctionSpec>> FunctionService::Spec(
+    const FunctionRef& ref) const {
+  std::shared_lock lock(mu_);
+  ASSIGN_OR_RETURN(const Entry* e, FindLocked(ref));
+  return e->spec;
+}
+
 void FunctionService::Invoke(const FunctionRef& ref, InvokeInput input,
                              invoker::InvokeCallback done) {
-  std::shared_ptr<const runtime::FunctionSpec> spec;
-  {
-    std::shared_lock lock(mu_);
-    auto e = FindLocked(ref);
-    if (!e.ok()) {
-      invoker::InvokeResult r;
-      r.status = e.status();
-      done(std::move(r));
-      return;
-    }
-    spec = (*e)->spec;
+  auto spec = Spec(ref);
+  if (!spec.ok()) {
+    invoker::InvokeResult r;
+    r.status = spec.status();
+    done(std::move(r));
+    return;
   }
   invoker::InvokeRequest req;
-  req.function = std::move(spec);
+  req.function = std::move(*spec);
   req.payload = std::move(input.payload);
   req.invoked_arn = req.function->arn;
   req.client_context = std::move(input.client_context);

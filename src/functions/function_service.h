@@ -60,6 +60,8 @@ class FunctionService {
   // Validates the target, then runs the invocation. `done` gets a platform
   // error as a non-ok status in the result.
   void Invoke(const FunctionRef& ref, InvokeInput input, invoker::InvokeCallback done);
+  // What the invoker runs for `ref`; holding it keeps its code on disk.
+  Result<std::shared_ptr<const runtime::FunctionSpec>> Spec(const FunctionRef& ref) const;
   // Checks that `ref` names an invocable function (DryRun).
   Status CheckInvocable(const FunctionRef& ref) const;
 
@@ -67,6 +69,11 @@ class FunctionService {
   std::string ZipPath(const FunctionConfig& config) const { return code_.ZipPath(config.code_sha256_hex); }
   const FunctionServiceOptions& options() const { return options_; }
   size_t count() const;
+
+  // Removes stored code that no function uses and no running instance still
+  // runs (an update or delete leaves the old code in place until its last
+  // instance is gone). Called after changes and periodically by the server.
+  void CollectGarbage();
 
   // Checks every configurable value as Lambda does.
   Status Validate(const FunctionConfig& config) const;
@@ -79,8 +86,7 @@ class FunctionService {
 
   Result<const Entry*> FindLocked(const FunctionRef& ref) const;
   Status PersistLocked(Entry& entry);
-  std::shared_ptr<const runtime::FunctionSpec> MakeSpec(const FunctionConfig& c) const;
-  void CollectCodeLocked(const std::string& sha_hex);
+  std::shared_ptr<const runtime::FunctionSpec> MakeSpec(const FunctionConfig& c);
   Status NotFoundFor(const FunctionRef& ref) const;
 
   store::KvStore& store_;
@@ -92,6 +98,9 @@ class FunctionService {
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry> functions_;
   std::mutex write_mu_;  // serialises control-plane writes
+  // Every spec handed out, by code hash: instances keep theirs alive.
+  std::mutex specs_mu_;
+  std::vector<std::pair<std::string, std::weak_ptr<const runtime::FunctionSpec>>> specs_;
 };
 
 }  // namespace nimbus::functions

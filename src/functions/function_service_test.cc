@@ -107,7 +107,10 @@ TEST_F(FunctionServiceTest, UpdatesChangeTheRevisionAndPersist) {
   ASSERT_TRUE(code.ok());
   EXPECT_NE(code->code_sha256_hex, f->code_sha256_hex);
   EXPECT_NE(code->revision_id, f->revision_id);
-  EXPECT_FALSE(PathExists(root_ + "/" + f->code_sha256_hex));  // old code collected
+  EXPECT_TRUE(PathExists(root_ + "/" + f->code_sha256_hex));  // kept until collected
+  service_->CollectGarbage();
+  EXPECT_FALSE(PathExists(root_ + "/" + f->code_sha256_hex));
+  EXPECT_TRUE(PathExists(root_ + "/" + code->code_sha256_hex));
   ConfigUpdate u;
   u.memory_mb = 512;
   u.environment = std::map<std::string, std::string>{{"AB", "1"}};
@@ -132,6 +135,23 @@ TEST_F(FunctionServiceTest, UpdatesChangeTheRevisionAndPersist) {
   EXPECT_EQ(r->environment.at("AB"), "1");
   ASSERT_TRUE(reloaded.Delete({"f", ""}).ok());
   EXPECT_EQ(reloaded.Get({"f", ""}).status().code(), Code::kNotFound);
+}
+
+// Code an instance may still run is kept until nothing refers to it.
+TEST_F(FunctionServiceTest, GarbageCollectionSparesCodeInUse) {
+  auto f = service_->Create(Config("g"), Zip());
+  ASSERT_TRUE(f.ok());
+  auto running = service_->Spec({"g", ""});  // what an instance holds while it runs
+  ASSERT_TRUE(running.ok());
+  ASSERT_TRUE(service_->UpdateCode({"g", ""}, Zip("def handler(e, c): return 3\n"), std::nullopt).ok());
+  service_->CollectGarbage();
+  EXPECT_TRUE(PathExists((*running)->code_dir + "/app.py"));
+  running = Status(Code::kNotFound, "released");
+  service_->CollectGarbage();
+  EXPECT_FALSE(PathExists(root_ + "/" + f->code_sha256_hex));
+  ASSERT_TRUE(service_->Delete({"g", ""}).ok());
+  service_->CollectGarbage();
+  EXPECT_TRUE(code_->List().empty());
 }
 
 TEST(FunctionRefTest, ParsesNamesAndArns) {

@@ -228,9 +228,11 @@ void LogStore::WriteBatch(std::vector<Pending>& batch) {
       if (new_stream) {
         s.name = p.stream;
         s.created_ms = p.ingestion_ms;
+      }
+      // 0 until the stream's first event (CreateStream makes empty streams).
+      if (s.first_event_ms == 0 || p.timestamp_ms < s.first_event_ms) {
         s.first_event_ms = p.timestamp_ms;
       }
-      s.first_event_ms = std::min(s.first_event_ms, p.timestamp_ms);
       s.last_event_ms = std::max(s.last_event_ms, p.timestamp_ms);
       s.last_ingestion_ms = p.ingestion_ms;
       s.stored_bytes += p.message.size();
@@ -350,32 +352,81 @@ Result<EventPage> LogStore::Filter(const FilterQuery& q) const {
   return page;
 }
 
-Result<EventPage> LogStore::StreamEvents(const std::string& group, const std::string& stream,
-                                         std::optional<int64_t> start_ms,
-                                         std::optional<int64_t> end_ms, bool from_head, int limit,
-                                         const std::string& token) const {
-  {
+Result<std::vector<LogEvent>> LogStore::StreamEvents(const std::string& group,
+                                                    const std::string& stream,
+                                                    const StreamRead& r) const {
+  if (!HasStream(group, stream)) {
     std::lock_guard lock(mu_);
-    auto g = groups_.find(group);
-    if (g == groups_.end()) return NotFound("The specified log group does not exist.");
-    if (!g->second.streams.count(stream)) return NotFound("The specified log stream does not exist.");
+    if (!groups_.count(group)) return NotFound("The specified log group does not exist.");
+    return NotFound("The specified log stream does not exist.");
   }
-  FilterQuery q;
-  q.group = group;
-  q.streams = {stream};
-  q.start_ms = start_ms;
-  q.end_ms = end_ms;
-  q.limit = 10000;
-  q.next_token = token;
-  // Read forward; for a tail read keep only the last `limit` events.
-  ASSIGN_OR_RETURN(EventPage all, Filter(q));
-  if (limit <= 0 || limit > 10000) limit = 10000;
-  if (!from_head && static_cast<int>(all.events.size()) > limit) {
-    all.events.erase(all.events.begin(), all.events.end() - limit);
-  } else if (static_cast<int>(all.events.size()) > limit) {
-    all.events.resize(static_cast<size_t>(limit));
+  int limit = r.limit <= 0 || r.limit > 10000 ? 10000 : r.limit;
+  std::string prefix = EventPrefix(group);
+  auto in_range = [&](const LogEvent& e) {
+    return e.stream == stream && (!r.start_ms || e.timestamp_ms >= *r.start_ms) &&
+           (!r.end_ms || e.timestamp_ms <= *r.end_ms);
+  };
+  std::vector<LogEvent> out;
+  auto it = store_.NewIterator();
+  bool backward = !r.before_id.empty() || (r.after_id.empty() && !r.from_head);
+  if (backward) {
+    // Newest first from the position, then reversed.
+    std::string from = store::PrefixEnd(prefix);
+    if (!r.before_id.empty()) {
+      auto raw = Unhex(r.before_id);
+      if (!raw || raw->size() != 16) return InvalidArgument("The specified nextToken is invalid.");
+      from = prefix + *raw;
+    }
+    it->SeekForPrev(from);
+    if (it->Valid() && it->key() == from) it->Prev();
+    for (; it->Valid() && it->key().starts_with(prefix) && static_cast<int>(out.size()) < limit;
+         it->Prev()) {
+      LogEvent ev;
+      if (DecodeEvent(it->key().substr(prefix.size()), it->value(), &ev) && in_range(ev)) {
+        out.push_back(std::move(ev));
+      }
+    }
+    std::reverse(out.begin(), out.end());
+  } else {
+    std::string from = prefix;
+    if (!r.after_id.empty()) {
+      auto raw = Unhex(r.after_id);
+      if (!raw || raw->size() != 16) return InvalidArgument("The specified nextToken is invalid.");
+      from = prefix + *raw;
+      from.push_back('\0');
+    }
+    it->Seek(from);
+    for (; it->Valid() && it->key().starts_with(prefix) && static_cast<int>(out.size()) < limit;
+         it->Next()) {
+      LogEvent ev;
+      if (DecodeEvent(it->key().substr(prefix.size()), it->value(), &ev) && in_range(ev)) {
+        out.push_back(std::move(ev));
+      }
+    }
   }
-  return all;
+  RETURN_IF_ERROR(it->status());
+  return out;
+}
+
+Status LogStore::CreateStream(const std::string& group, const std::string& stream) {
+  std::lock_guard lock(mu_);
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return NotFound("The specified log group does not exist.");
+  if (g->second.streams.count(stream)) return AlreadyExists("The specified log stream already exists");
+  LogStreamInfo& s = g->second.streams[stream];
+  s.name = stream;
+  s.created_ms = NowEpochMillis();
+  std::string key(kStream);
+  key += group;
+  key.push_back('\0');
+  key += stream;
+  return store_.Put(key, StreamJson(s));
+}
+
+bool LogStore::HasStream(const std::string& group, const std::string& stream) const {
+  std::lock_guard lock(mu_);
+  auto g = groups_.find(group);
+  return g != groups_.end() && g->second.streams.count(stream) > 0;
 }
 
 }  // namespace nimbus::observe

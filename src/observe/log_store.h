@@ -73,14 +73,25 @@ class LogStore : public invoker::LogSink {
   void Flush();
 
   Status CreateGroup(const std::string& group);
+  // A stream with no events yet (the group must exist).
+  Status CreateStream(const std::string& group, const std::string& stream);
+  bool HasStream(const std::string& group, const std::string& stream) const;
   Status DeleteGroup(const std::string& group);
   std::vector<LogGroupInfo> Groups(const std::string& prefix) const;
   Result<std::vector<LogStreamInfo>> Streams(const std::string& group, const std::string& prefix) const;
   Result<EventPage> Filter(const FilterQuery& query) const;
-  // One stream's events in time order, from `token` onwards (or backwards).
-  Result<EventPage> StreamEvents(const std::string& group, const std::string& stream,
-                                 std::optional<int64_t> start_ms, std::optional<int64_t> end_ms,
-                                 bool from_head, int limit, const std::string& token) const;
+  // One stream's events in time order, as GetLogEvents reads them: without a
+  // position, the first `limit` events (from_head) or the last `limit`; with
+  // `after_id`, the `limit` events after that event; with `before_id`, the
+  // `limit` events just before it. Events come back oldest first.
+  struct StreamRead {
+    std::optional<int64_t> start_ms, end_ms;
+    bool from_head = false;
+    int limit = 10000;
+    std::string after_id, before_id;
+  };
+  Result<std::vector<LogEvent>> StreamEvents(const std::string& group, const std::string& stream,
+                                             const StreamRead& read) const;
 
   // Whether `message` matches a CloudWatch filter pattern (exposed for tests).
   static bool Matches(const std::string& pattern, const std::string& message);

@@ -69,11 +69,46 @@ TEST(LogStoreTest, SurvivesReopen) {
   }
   LogStore again(*kv);
   ASSERT_TRUE(again.Open().ok());
-  auto page = again.StreamEvents("g", "s", std::nullopt, std::nullopt, true, 100, "");
+  LogStore::StreamRead read;
+  read.from_head = true;
+  auto page = again.StreamEvents("g", "s", read);
   ASSERT_TRUE(page.ok());
-  ASSERT_EQ(page->events.size(), 1u);
-  EXPECT_EQ(page->events[0].message, "kept");
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].message, "kept");
   EXPECT_EQ(again.Streams("g", "")->at(0).last_event_ms, 5);
+}
+
+TEST(LogStoreTest, ReadsStreamsBothWays) {
+  auto kv = store::NewMemoryStore();
+  LogStore logs(*kv);
+  ASSERT_TRUE(logs.Open().ok());
+  ASSERT_TRUE(logs.CreateGroup("g").ok());
+  ASSERT_TRUE(logs.CreateStream("g", "s").ok());
+  EXPECT_EQ(logs.CreateStream("g", "s").code(), Code::kAlreadyExists);
+  EXPECT_EQ(logs.Streams("g", "")->at(0).first_event_ms, 0);
+  for (int i = 0; i < 10; ++i) logs.Append("g", "s", 100 + i, "e" + std::to_string(i));
+  logs.Append("g", "other", 105, "x");
+  logs.Flush();
+  auto messages = [](const std::vector<LogEvent>& v) {
+    std::string out;
+    for (const auto& e : v) out += e.message + " ";
+    return out;
+  };
+  LogStore::StreamRead r;
+  r.limit = 3;
+  auto tail = logs.StreamEvents("g", "s", r);
+  EXPECT_EQ(messages(*tail), "e7 e8 e9 ");
+  r.before_id = tail->front().event_id;
+  EXPECT_EQ(messages(*logs.StreamEvents("g", "s", r)), "e4 e5 e6 ");
+  r = {};
+  r.from_head = true;
+  r.limit = 3;
+  auto head = logs.StreamEvents("g", "s", r);
+  EXPECT_EQ(messages(*head), "e0 e1 e2 ");
+  r.after_id = head->back().event_id;
+  EXPECT_EQ(messages(*logs.StreamEvents("g", "s", r)), "e3 e4 e5 ");
+  EXPECT_EQ(logs.Streams("g", "s")->at(0).first_event_ms, 100);
+  EXPECT_EQ(logs.StreamEvents("g", "nope", r).status().code(), Code::kNotFound);
 }
 
 }  // namespace

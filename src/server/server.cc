@@ -66,6 +66,18 @@ struct Server::Impl {
   std::unique_ptr<net::HttpServer> api;
   int api_port = 0;
   bool stopped = false;
+  net::TimerPtr gc_timer;
+  std::mutex gc_mu;
+
+  // Removes function code that nothing uses any more, every 30 seconds.
+  void ScheduleGarbageCollection() {
+    std::lock_guard lock(gc_mu);
+    if (stopped) return;
+    gc_timer = loop->After(std::chrono::seconds(30), [this] {
+      functions->CollectGarbage();
+      ScheduleGarbageCollection();
+    });
+  }
 
   std::string CodeSignature(const std::string& sha, int64_t expires) const {
     return Hex(HmacSha256(credentials->root().secret_access_key, "code:" + sha + ":" +
@@ -209,6 +221,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
 
   s.loop->Start();
   s.invoker->Start();
+  s.ScheduleGarbageCollection();
   net::HttpServerOptions ho;
   ho.body_limit = 96 * 1024 * 1024;  // base64 of a 50 MB zip, with room
   ho.protocol_error = &aws::Endpoint::ProtocolError;
@@ -232,8 +245,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
 
 void Server::Stop() {
   Impl& s = *impl_;
-  if (s.stopped) return;
-  s.stopped = true;
+  {
+    std::lock_guard lock(s.gc_mu);
+    if (s.stopped) return;
+    s.stopped = true;
+    if (s.gc_timer) s.gc_timer->Cancel();
+  }
   spdlog::info("Nimbus stopping");
   s.api->StopAccepting();
   s.invoker->Shutdown(std::chrono::seconds(s.options.shutdown_grace_s));

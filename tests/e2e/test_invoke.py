@@ -385,7 +385,6 @@ def test_configuration_update_lets_the_running_invocation_finish(server):
     assert server.invoke_json(name, {})[1] == {"data": "data v1", "lazy": 1}
 
 
-@pytest.mark.bug
 def test_code_update_lets_the_running_invocation_finish_on_the_old_code(server):
     """On Lambda an invocation that is running when UpdateFunctionCode arrives
     completes on the code it started with; the next one runs the new code."""
@@ -395,7 +394,6 @@ def test_code_update_lets_the_running_invocation_finish_on_the_old_code(server):
     assert server.invoke_json(name, {})[1] == "new code"
 
 
-@pytest.mark.bug
 def test_delete_lets_the_running_invocation_finish(server):
     """On Lambda deleting a function does not abort the invocation in progress."""
     name, (resp, out) = change_during_invocation(server, "delete")
@@ -475,7 +473,6 @@ def test_qualified_name_suffix(server, probe):
     assert json.loads(body)["event"] == {"q": 1}
 
 
-@pytest.mark.bug
 def test_concurrent_cold_starts_all_complete(server_factory):
     """Many instances starting at once must all start. (A sandbox whose init
     deadlocks never asks for its event, and its invocation times out.)"""

@@ -256,7 +256,6 @@ def ten_events(logs):
     return group, t0
 
 
-@pytest.mark.bug
 def test_get_log_events_limit_from_head(logs, ten_events):
     group, _ = ten_events
     page = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True, limit=3)
@@ -266,7 +265,6 @@ def test_get_log_events_limit_from_head(logs, ten_events):
     assert [e["message"] for e in page["events"]] == ["e3", "e4", "e5"]
 
 
-@pytest.mark.bug
 def test_get_log_events_backward_token(logs, ten_events):
     group, _ = ten_events
     page = logs.get_log_events(logGroupName=group, logStreamName="s", limit=3)
@@ -285,7 +283,6 @@ def test_get_log_events_forward_token_at_the_end(logs, ten_events):
     assert again["nextForwardToken"] == page["nextForwardToken"]
 
 
-@pytest.mark.bug
 def test_filter_log_events_limit(logs, ten_events):
     group, t0 = ten_events
     page = logs.filter_log_events(logGroupName=group, limit=4)
@@ -300,7 +297,6 @@ def test_filter_log_events_time_range(logs, ten_events):
     assert [e["message"] for e in page["events"]] == ["e5", "e6", "e7"]
 
 
-@pytest.mark.bug
 def test_describe_log_streams_event_timestamps(logs, ten_events):
     group, t0 = ten_events
     s = logs.describe_log_streams(logGroupName=group)["logStreams"][0]
@@ -308,7 +304,6 @@ def test_describe_log_streams_event_timestamps(logs, ten_events):
     assert s["lastEventTimestamp"] == t0 + 9
 
 
-@pytest.mark.bug
 def test_put_log_events_to_a_missing_stream(logs, ten_events):
     group, _ = ten_events
     with pytest.raises(botocore.exceptions.ClientError) as ei:
