@@ -7,7 +7,7 @@ namespace nimbus {
 
 Result<json::value> ParseJson(std::string_view text) {
   json::parse_options opts;
-  opts.max_depth = 64;
+  opts.max_depth = 100;  // DynamoDB items nest 32 maps deep: two JSON levels each
   boost::system::error_code ec;
   json::parser p(json::storage_ptr(), opts);
   p.write(text.data(), text.size(), ec);  // the whole text, nothing after it

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aws/credential_store.h"
+#include "aws/dynamodb_frontend.h"
 #include "aws/endpoint.h"
 #include "aws/lambda_frontend.h"
 #include "aws/logs_frontend.h"
@@ -27,6 +28,7 @@
 #include "runtime/catalog.h"
 #include "sandbox/sandboxer.h"
 #include "store/kv_store.h"
+#include "tables/table_service.h"
 
 namespace nimbus::server {
 
@@ -63,6 +65,8 @@ struct Server::Impl {
   std::unique_ptr<functions::FunctionService> functions;
   std::unique_ptr<aws::LambdaFrontend> lambda;
   std::unique_ptr<aws::LogsFrontend> logs_frontend;
+  std::unique_ptr<tables::TableService> tables;
+  std::unique_ptr<aws::DynamoDbFrontend> dynamodb;
   std::unique_ptr<net::HttpServer> api;
   int api_port = 0;
   bool stopped = false;
@@ -91,6 +95,10 @@ struct Server::Impl {
                           {"uptime_ms", NowEpochMillis() - started_ms},
                           {"isolation", sandboxer->Describe()},
                           {"functions", functions->count()},
+                          {"tables", [&] {
+                             bool more = false;
+                             return tables->ListTables("", 100000, &more).size();
+                           }()},
                           {"instances", stats.instances},
                           {"idle_instances", stats.idle_instances},
                           {"in_flight", stats.in_flight},
@@ -210,6 +218,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
       },
       options.account_concurrency);
   s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, options.account_id);
+  tables::TableServiceOptions to;
+  to.region = options.region;
+  to.account_id = options.account_id;
+  s.tables = std::make_unique<tables::TableService>(*s.kv, to);
+  RETURN_IF_ERROR(s.tables->Open());
+  s.dynamodb = std::make_unique<aws::DynamoDbFrontend>(*s.tables);
+  s.endpoint->Register("dynamodb", s.dynamodb.get());
   s.endpoint->Register("lambda", s.lambda.get());
   s.endpoint->Register("logs", s.logs_frontend.get());
   s.endpoint->RegisterInternal("/_nimbus/health", [self](net::HttpRequest&& r, net::Responder w) {

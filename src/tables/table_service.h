@@ -1,0 +1,217 @@
+// The table service: DynamoDB's data model on the ordered key-value store.
+// Tables, items, global and local secondary indexes (kept in the same atomic
+// batch as the item), streams (every change recorded in that batch too), TTL,
+// batches and transactions. It validates keys and items with DynamoDB's rules
+// and messages but knows nothing of JSON or HTTP: the DynamoDB frontend
+// translates.
+//
+// Thread-safety: every method may be called from any thread. Writes to one
+// item are serialised by striped locks; reads do not lock.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/kv_store.h"
+#include "tables/expression.h"
+#include "tables/table_schema.h"
+#include "tables/value.h"
+
+namespace nimbus::tables {
+
+struct TableStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+// What a write did: the item before and after (either may be absent), or
+// that its condition failed (then nothing was written).
+struct WriteOutcome {
+  bool condition_failed = false;
+  std::optional<Item> old_item;
+  std::optional<Item> new_item;
+  std::vector<Path> updated_paths;  // UpdateItem's target paths
+};
+
+struct QueryRequest {
+  std::string table;
+  std::string index;  // empty: the table itself
+  KeyCondition key_condition;
+  const Condition* filter = nullptr;
+  bool forward = true;
+  int limit = 0;  // 0: no limit (the 1 MB page still applies)
+  std::optional<Item> exclusive_start_key;
+  bool consistent_read = false;
+  bool fetch_table_items = false;  // index queries: return the table's whole items
+};
+
+struct ScanRequest {
+  std::string table;
+  std::string index;
+  const Condition* filter = nullptr;
+  int limit = 0;
+  std::optional<Item> exclusive_start_key;
+  int segment = 0;
+  int total_segments = 1;
+  bool consistent_read = false;
+};
+
+struct ReadPage {
+  std::vector<Item> items;  // after the filter
+  int64_t scanned = 0;      // items evaluated
+  std::optional<Item> last_evaluated_key;
+};
+
+struct TransactAction {
+  enum class Kind { kPut, kUpdate, kDelete, kConditionCheck };
+  Kind kind = Kind::kPut;
+  std::string table;
+  Item item;  // the item for kPut, the key otherwise
+  std::optional<Condition> condition;
+  std::optional<UpdatePlan> update;
+};
+
+struct TransactOutcome {
+  bool cancelled = false;
+  // Per action (when cancelled): "None" or "ConditionalCheckFailed", and the
+  // item as it was (for ReturnValuesOnConditionCheckFailure).
+  std::vector<std::string> reasons;
+  std::vector<std::optional<Item>> items;
+};
+
+// A stream record, as the DynamoDB Streams API and event sources see it.
+struct StreamRecord {
+  std::string event_id;
+  std::string event_name;  // INSERT, MODIFY, REMOVE
+  uint64_t sequence = 0;
+  int64_t created_ms = 0;
+  Item keys;
+  std::optional<Item> new_image;
+  std::optional<Item> old_image;
+  size_t size_bytes = 0;
+  bool by_ttl = false;  // removed by the TTL sweeper (userIdentity: dynamodb.amazonaws.com)
+};
+
+struct TableServiceOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::chrono::milliseconds ttl_sweep_interval{10000};
+  std::chrono::hours stream_retention{24};
+};
+
+class TableService {
+ public:
+  TableService(store::KvStore& store, TableServiceOptions options = {});
+  ~TableService();
+
+  // Loads every table and starts the TTL sweeper.
+  Status Open();
+
+  // --- tables ---
+  Result<TableSchema> CreateTable(TableSchema schema);
+  Result<TableSchema> DescribeTable(const std::string& name) const;
+  // Names in order, starting after `start`; `more` tells whether the page was cut.
+  std::vector<std::string> ListTables(const std::string& start, int limit, bool* more) const;
+  Result<TableSchema> DeleteTable(const std::string& name);
+  // Adds/removes one GSI, changes throughput/billing, enables/disables the stream.
+  struct TableUpdate {
+    std::optional<std::string> billing_mode;
+    std::optional<std::pair<int64_t, int64_t>> throughput;
+    std::map<std::string, ValueType> attribute_definitions;
+    std::optional<IndexSchema> create_index;
+    std::optional<std::string> delete_index;
+    std::optional<std::pair<std::string, std::pair<int64_t, int64_t>>> update_index;
+    std::optional<bool> stream_enabled;
+    std::optional<StreamViewType> stream_view;
+  };
+  Result<TableSchema> UpdateTable(const std::string& name, const TableUpdate& update);
+  Result<TableSchema> UpdateTimeToLive(const std::string& name, bool enabled,
+                                       const std::string& attribute);
+  Result<TableSchema> UpdateTags(const std::string& name,
+                                 const std::map<std::string, std::string>& add,
+                                 const std::vector<std::string>& remove);
+  TableStats Stats(const std::string& name) const;
+  std::string TableArn(const std::string& name) const;
+
+  // --- items ---
+  // Checks that `key` has exactly the table's key attributes with their types.
+  Status ValidateKey(const TableSchema& schema, const Item& key) const;
+  Result<std::optional<Item>> GetItem(const std::string& table, const Item& key) const;
+  Result<WriteOutcome> PutItem(const std::string& table, Item item, const Condition* condition);
+  Result<WriteOutcome> UpdateItem(const std::string& table, const Item& key,
+                                  const UpdatePlan* update, const Condition* condition);
+  Result<WriteOutcome> DeleteItem(const std::string& table, const Item& key,
+                                  const Condition* condition);
+  Result<ReadPage> Query(const QueryRequest& request) const;
+  Result<ReadPage> Scan(const ScanRequest& request) const;
+  // Unconditional writes applied one by one (BatchWriteItem).
+  Status BatchWrite(const std::vector<std::pair<std::string, std::pair<bool, Item>>>& writes);
+  // All or nothing. `token` makes a retry within 10 minutes a no-op.
+  Result<TransactOutcome> TransactWrite(std::vector<TransactAction> actions,
+                                        const std::string& token);
+
+  // --- streams ---
+  struct StreamDescription {
+    std::string table;
+    StreamInfo info;
+    std::string arn;
+    std::string shard_id;
+    uint64_t first_sequence = 0;  // of records still kept
+    uint64_t last_sequence = 0;   // 0 when the stream has no records
+    uint64_t next_sequence = 0;   // what the next record will get (LATEST)
+    bool open = true;
+  };
+  std::vector<StreamDescription> ListStreams(const std::string& table) const;
+  Result<StreamDescription> DescribeStream(const std::string& arn) const;
+  std::string StreamArn(const std::string& table, const std::string& label) const;
+  // Records of the stream `arn` with sequence >= `from`, at most `limit`.
+  Result<std::vector<StreamRecord>> ReadStream(const std::string& arn, uint64_t from,
+                                               int limit) const;
+  // Called (off the write path's locks) after records are appended to a
+  // table's stream; event sources use it to wake up.
+  void SetStreamListener(std::function<void(const std::string& table)> listener);
+
+  // Runs one TTL sweep now (tests; the sweeper calls it periodically).
+  int SweepExpired();
+
+ private:
+  struct Table;
+  friend class TableWriter;
+
+  std::shared_ptr<Table> FindTable(const std::string& name) const;
+  Status CheckItem(const Table& t, const Item& item) const;
+  bool Expired(const Table& t, const Item& item) const;
+  Status WriteLocked(Table& t, const Item& key, const std::optional<Item>& old_item,
+                     const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
+                     std::vector<std::function<void()>>& after);
+  Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
+  void DeleteTableData(std::string id);
+  void SweeperLoop();
+  void NotifyStream(const std::string& table);
+
+  store::KvStore& store_;
+  TableServiceOptions options_;
+  mutable std::shared_mutex mu_;  // guards tables_
+  std::map<std::string, std::shared_ptr<Table>> tables_;
+  std::mutex control_mu_;  // serialises control-plane changes
+  std::function<void(const std::string&)> stream_listener_;
+  std::mutex tokens_mu_;
+  std::map<std::string, std::pair<std::string, int64_t>> tokens_;  // token -> (digest, time)
+  std::atomic<bool> stop_{false};
+  std::mutex sweeper_mu_;
+  std::condition_variable sweeper_cv_;
+  std::thread sweeper_;
+};
+
+}  // namespace nimbus::tables
