@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""DynamoDB benchmark: Nimbus against dynalite, driven by wrk in the same run.
+
+Starts `nimbus serve` and dynalite (npm, DynamoDB on LevelDB; `npm install` in
+bench/ fetches it) on free loopback ports, loads the same data into both, and
+replays requests signed in advance with wrk (32 connections): PutItem,
+GetItem, Query (10 items) and UpdateItem. Prints requests/s, p50/p99 latency,
+the ratio to dynalite, and the CPU the load generator itself used, so that it
+is visible when the generator is the bottleneck. Usage:
+  /usr/bin/python3 bench/dynamodb_bench.py [--duration 10] [--connections 32]
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("NIMBUS_BIN", os.path.join(ROOT, "build", "nimbus"))
+DYNALITE = os.path.join(ROOT, "bench", "node_modules", "dynalite", "cli.js")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ITEMS = 10000        # GetItem / UpdateItem table
+PARTITIONS = 1000    # Query table: 10 items per partition
+DISTINCT = 2000      # distinct pre-signed requests per operation
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url):
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # answering, even if with an error
+        except Exception:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Target:
+    def __init__(self, name, port, key, secret):
+        self.name, self.port, self.key, self.secret = name, port, key, secret
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.client = boto3.client("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1",
+                                   aws_access_key_id=key, aws_secret_access_key=secret,
+                                   config=Config(retries={"max_attempts": 10}))
+
+    def signed(self, op, body):
+        data = json.dumps(body, separators=(",", ":"))
+        req = AWSRequest(method="POST", url=self.endpoint + "/", data=data,
+                         headers={"Content-Type": "application/x-amz-json-1.0",
+                                  "X-Amz-Target": f"DynamoDB_20120810.{op}"})
+        SigV4Auth(Credentials(self.key, self.secret), "dynamodb", "us-east-1").add_auth(req)
+        return dict(req.headers), data
+
+
+def load(t):
+    c = t.client
+    c.create_table(TableName="kv", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    c.create_table(TableName="q", BillingMode="PAY_PER_REQUEST",
+                   KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "sk", "KeyType": "RANGE"}],
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "N"}])
+    def batch(table, items):
+        for i in range(0, len(items), 25):
+            req = {table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
+            while req:
+                req = c.batch_write_item(RequestItems=req).get("UnprocessedItems") or None
+    batch("kv", [{"pk": {"S": f"k{i}"}, "v": {"S": "x" * 64}, "n": {"N": str(i)}}
+                 for i in range(ITEMS)])
+    batch("q", [{"pk": {"S": f"p{p}"}, "sk": {"N": str(s)}, "v": {"S": "y" * 32}}
+                for p in range(PARTITIONS) for s in range(10)])
+
+
+def requests_for(t, op, rnd):
+    out = []
+    for _ in range(DISTINCT):
+        if op == "GetItem":
+            body = {"TableName": "kv", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}}}
+        elif op == "PutItem":
+            body = {"TableName": "kv", "Item": {"pk": {"S": f"w{rnd.randrange(100000)}"},
+                                                 "v": {"S": "z" * 64}}}
+        elif op == "UpdateItem":
+            body = {"TableName": "kv", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}},
+                    "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}
+        else:  # Query: one partition of 10 items
+            body = {"TableName": "q", "KeyConditionExpression": "pk = :p",
+                    "ExpressionAttributeValues": {":p": {"S": f"p{rnd.randrange(PARTITIONS)}"}}}
+        out.append(t.signed(op, body))
+    return out
+
+
+def lua_script(path, reqs):
+    lines = ["local reqs = {}", "init = function(args)"]
+    for headers, body in reqs:
+        h = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()
+                      if k.lower() != "host")
+        lines.append(f'  reqs[#reqs + 1] = wrk.format("POST", "/", {{{h}}}, {json.dumps(body)})')
+    lines += ["  i = math.random(#reqs)", "end",
+              "request = function()", "  i = i % #reqs + 1", "  return reqs[i]", "end"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def run_wrk(t, script, connections, duration, server_pid):
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
+           script, t.endpoint]
+    srv0 = cpu_seconds(server_pid)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    start = time.time()
+    gen = 0.0
+    while p.poll() is None:
+        try:
+            gen = cpu_seconds(p.pid)
+        except Exception:
+            pass
+        time.sleep(0.2)
+    wall = time.time() - start
+    out = p.stdout.read()
+    srv = cpu_seconds(server_pid) - srv0
+
+    def pct(x):
+        m = re.search(rf"\s{x}%\s+([\d.]+)(us|ms|s)", out)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": pct(50), "p99": pct(99), "gen_cpu": gen / wall, "srv_cpu": srv / wall,
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    args = ap.parse_args()
+    if not os.path.exists(DYNALITE):
+        sys.exit("dynalite is missing: run `npm install` in bench/")
+    tmp = tempfile.mkdtemp(prefix="nimbus-ddb-bench-")
+    procs = []
+    results = {}
+    try:
+        nport, dport = free_port(), free_port()
+        nimbus = subprocess.Popen([BIN, "serve", "--data-dir", f"{tmp}/nimbus", "--api-port",
+                                   str(nport), "--log-level", "warn"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(nimbus)
+        wait_http(f"http://127.0.0.1:{nport}/_nimbus/health")
+        text = open(f"{tmp}/nimbus/credentials").read()
+        key = re.search(r"aws_access_key_id = (\S+)", text).group(1)
+        secret = re.search(r"aws_secret_access_key = (\S+)", text).group(1)
+        dynalite = subprocess.Popen(["node", DYNALITE, "--port", str(dport)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(dynalite)
+        wait_http(f"http://127.0.0.1:{dport}/")
+        targets = [(Target("nimbus", nport, key, secret), nimbus.pid),
+                   (Target("dynalite", dport, "x", "x"), dynalite.pid)]
+        for t, _ in targets:
+            load(t)
+        for op in ("PutItem", "GetItem", "Query", "UpdateItem"):
+            for t, pid in targets:
+                script = f"{tmp}/{t.name}-{op}.lua"
+                lua_script(script, requests_for(t, op, random.Random(42)))
+                results[(op, t.name)] = run_wrk(t, script, args.connections, args.duration, pid)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"# DynamoDB: Nimbus vs dynalite ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+          f"wrk -t2 -c{args.connections}, {args.duration} s per row, generator on the same cores)\n")
+    print("| operation | server | requests/s | p50 ms | p99 ms | errors | server CPU | wrk CPU | vs dynalite |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for op in ("PutItem", "GetItem", "Query", "UpdateItem"):
+        base = results[(op, "dynalite")]["rps"]
+        for name in ("nimbus", "dynalite"):
+            r = results[(op, name)]
+            ratio = f"{r['rps'] / base:.1f}x" if name == "nimbus" else "1.0x"
+            print(f"| {op} | {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+                  f"{r['errors']} | {r['srv_cpu']:.2f} cores | {r['gen_cpu']:.2f} cores | {ratio} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
