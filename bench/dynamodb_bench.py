@@ -80,22 +80,26 @@ class Target:
 
 def load(t):
     c = t.client
-    c.create_table(TableName="kv", BillingMode="PAY_PER_REQUEST",
+    c.create_table(TableName="kvs", BillingMode="PAY_PER_REQUEST",
                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-    c.create_table(TableName="q", BillingMode="PAY_PER_REQUEST",
+    c.create_table(TableName="qry", BillingMode="PAY_PER_REQUEST",
                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                               {"AttributeName": "sk", "KeyType": "RANGE"}],
                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                          {"AttributeName": "sk", "AttributeType": "N"}])
+    for name in ("kvs", "qry"):  # tables may take a moment to become ACTIVE
+        while c.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
+            time.sleep(0.05)
+
     def batch(table, items):
         for i in range(0, len(items), 25):
             req = {table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
             while req:
                 req = c.batch_write_item(RequestItems=req).get("UnprocessedItems") or None
-    batch("kv", [{"pk": {"S": f"k{i}"}, "v": {"S": "x" * 64}, "n": {"N": str(i)}}
+    batch("kvs", [{"pk": {"S": f"k{i}"}, "v": {"S": "x" * 64}, "n": {"N": str(i)}}
                  for i in range(ITEMS)])
-    batch("q", [{"pk": {"S": f"p{p}"}, "sk": {"N": str(s)}, "v": {"S": "y" * 32}}
+    batch("qry", [{"pk": {"S": f"p{p}"}, "sk": {"N": str(s)}, "v": {"S": "y" * 32}}
                 for p in range(PARTITIONS) for s in range(10)])
 
 
@@ -103,16 +107,16 @@ def requests_for(t, op, rnd):
     out = []
     for _ in range(DISTINCT):
         if op == "GetItem":
-            body = {"TableName": "kv", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}}}
+            body = {"TableName": "kvs", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}}}
         elif op == "PutItem":
-            body = {"TableName": "kv", "Item": {"pk": {"S": f"w{rnd.randrange(100000)}"},
+            body = {"TableName": "kvs", "Item": {"pk": {"S": f"w{rnd.randrange(100000)}"},
                                                  "v": {"S": "z" * 64}}}
         elif op == "UpdateItem":
-            body = {"TableName": "kv", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}},
+            body = {"TableName": "kvs", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}},
                     "UpdateExpression": "ADD n :one",
                     "ExpressionAttributeValues": {":one": {"N": "1"}}}
         else:  # Query: one partition of 10 items
-            body = {"TableName": "q", "KeyConditionExpression": "pk = :p",
+            body = {"TableName": "qry", "KeyConditionExpression": "pk = :p",
                     "ExpressionAttributeValues": {":p": {"S": f"p{rnd.randrange(PARTITIONS)}"}}}
         out.append(t.signed(op, body))
     return out
@@ -161,7 +165,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--ops", default="PutItem,GetItem,Query,UpdateItem",
+                    help="comma-separated operations to measure")
     args = ap.parse_args()
+    ops = args.ops.split(",")
     if not os.path.exists(DYNALITE):
         sys.exit("dynalite is missing: run `npm install` in bench/")
     tmp = tempfile.mkdtemp(prefix="nimbus-ddb-bench-")
@@ -177,7 +184,8 @@ def main():
         text = open(f"{tmp}/nimbus/credentials").read()
         key = re.search(r"aws_access_key_id = (\S+)", text).group(1)
         secret = re.search(r"aws_secret_access_key = (\S+)", text).group(1)
-        dynalite = subprocess.Popen(["node", DYNALITE, "--port", str(dport)],
+        dynalite = subprocess.Popen(["node", DYNALITE, "--port", str(dport), "--createTableMs", "0",
+                                     "--deleteTableMs", "0", "--updateTableMs", "0"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(dynalite)
         wait_http(f"http://127.0.0.1:{dport}/")
@@ -185,7 +193,7 @@ def main():
                    (Target("dynalite", dport, "x", "x"), dynalite.pid)]
         for t, _ in targets:
             load(t)
-        for op in ("PutItem", "GetItem", "Query", "UpdateItem"):
+        for op in ops:
             for t, pid in targets:
                 script = f"{tmp}/{t.name}-{op}.lua"
                 lua_script(script, requests_for(t, op, random.Random(42)))
@@ -204,7 +212,7 @@ def main():
           f"wrk -t2 -c{args.connections}, {args.duration} s per row, generator on the same cores)\n")
     print("| operation | server | requests/s | p50 ms | p99 ms | errors | server CPU | wrk CPU | vs dynalite |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for op in ("PutItem", "GetItem", "Query", "UpdateItem"):
+    for op in ops:
         base = results[(op, "dynalite")]["rps"]
         for name in ("nimbus", "dynalite"):
             r = results[(op, name)]

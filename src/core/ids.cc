@@ -1,6 +1,7 @@
 #include "core/ids.h"
 
-#include <fmt/format.h>
+#include <cstdint>
+#include <cstring>
 
 #include "core/crypto.h"
 #include "core/encoding.h"
@@ -18,13 +19,49 @@ std::string RandomFrom(std::string_view alphabet, size_t n) {
 
 }  // namespace
 
+namespace {
+
+// xoshiro256**: a fast generator for identifiers that must be unique, not
+// secret. Each thread seeds its own from the system's secure source.
+class FastRandom {
+ public:
+  FastRandom() {
+    std::string seed = RandomBytes(sizeof state_);
+    std::memcpy(state_, seed.data(), sizeof state_);
+  }
+  uint64_t Next() {
+    uint64_t result = Rotl(state_[1] * 5, 7) * 9;
+    uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = Rotl(state_[3], 45);
+    return result;
+  }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t state_[4];
+};
+
+}  // namespace
+
 std::string NewUuid() {
-  std::string b = RandomBytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-  std::string h = Hex(b);
-  return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4),
-                     h.substr(16, 4), h.substr(20, 12));
+  thread_local FastRandom rng;
+  uint64_t hi = rng.Next(), lo = rng.Next();
+  hi = (hi & ~0xf000ull) | 0x4000ull;                    // version 4
+  lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 1
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  int pos = 0;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) ++pos;
+    uint64_t word = i < 16 ? hi : lo;
+    out[static_cast<size_t>(pos++)] = kDigits[(word >> (60 - 4 * (i % 16))) & 0xf];
+  }
+  return out;
 }
 
 std::string RandomHex(size_t n) { return Hex(RandomBytes((n + 1) / 2)).substr(0, n); }

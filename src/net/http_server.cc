@@ -29,7 +29,7 @@ using ResponseChannel =
 struct Session {
   explicit Session(tcp::socket s) : socket(std::move(s)) {}
   tcp::socket socket;
-  std::shared_ptr<ResponseChannel> pending;  // set while a handler owes a response
+  std::shared_ptr<ResponseChannel> pending;  // where Responders deliver; reused per request
 };
 
 HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const std::string& peer) {
@@ -143,8 +143,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       req.body_too_large = too_large;
       if (!too_large) req.body = std::move(parser.get().body());
 
-      auto channel = std::make_shared<ResponseChannel>(session->socket.get_executor(), 1);
-      session->pending = channel;
+      // One channel per connection, reused: a request's answer always arrives
+      // before the next request is read.
+      if (!session->pending) {
+        session->pending = std::make_shared<ResponseChannel>(session->socket.get_executor(), 1);
+      }
+      auto channel = session->pending;
       try {
         handler(std::move(req), [channel](HttpResponse r) {
           channel->try_send(boost::system::error_code{}, std::move(r));
@@ -156,7 +160,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       HttpResponse response =
           co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
-      session->pending.reset();
       if (ec) co_return;  // closed while waiting
       if (response.close) keep_alive = false;
       auto out = ToBeast(std::move(response), version, options.server_header);

@@ -1,6 +1,7 @@
 // KvStore on RocksDB: the embedded engine of a single-node Nimbus. This is
 // the only file that includes RocksDB headers.
 #include <rocksdb/db.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -83,7 +84,12 @@ Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& dir) {
   options.keep_log_file_num = 3;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_cache = rocksdb::NewLRUCache(128 << 20);
+  table.cache_index_and_filter_blocks = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Point lookups for keys that are not in the memtable skip it quickly.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.05;
   rocksdb::DB* db = nullptr;
   auto s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) {

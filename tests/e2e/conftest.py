@@ -542,3 +542,108 @@ def name():
 def host_tmp(e2e_tmp):
     d = Path(tempfile.mkdtemp(prefix="host-", dir=e2e_tmp))
     yield d
+
+
+# ---------------------------------------------------------------------------
+# DynamoDB helpers (used by test_dynamodb_*.py)
+# ---------------------------------------------------------------------------
+
+
+def ddb_client(server: NimbusServer, **kw):
+    """A low-level boto3 DynamoDB client (retries off, like the other clients)."""
+    return server.client("dynamodb", **kw)
+
+
+def ddb_streams_client(server: NimbusServer, **kw):
+    """A boto3 DynamoDB Streams client on the same endpoint."""
+    return server.client("dynamodbstreams", **kw)
+
+
+def ddb_resource(server: NimbusServer):
+    """boto3's DynamoDB service resource (Table, Key/Attr conditions, batch_writer)."""
+    cfg = botocore.config.Config(region_name=REGION, retries={"total_max_attempts": 1},
+                                 read_timeout=120, connect_timeout=10)
+    return boto3.session.Session().resource(
+        "dynamodb", endpoint_url=server.endpoint, region_name=REGION,
+        aws_access_key_id=server.access_key, aws_secret_access_key=server.secret_key, config=cfg)
+
+
+def ddb_create_table(client, name: str, hash_key=("pk", "S"), range_key=None, *,
+                     gsis=None, lsis=None, extra_attrs=(), **kw) -> dict:
+    """CreateTable (PAY_PER_REQUEST unless ProvisionedThroughput is given).
+
+    hash_key / range_key are (name, type); gsis / lsis are IndexName →
+    (hash (name, type), range (name, type) | None, Projection dict) for GSIs and
+    IndexName → (range (name, type), Projection dict) for LSIs."""
+    attrs = {hash_key[0]: hash_key[1]}
+    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
+    if range_key:
+        attrs[range_key[0]] = range_key[1]
+        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
+    params = dict(TableName=name, KeySchema=schema)
+    if gsis:
+        out = []
+        for index_name, (h, r, proj) in gsis.items():
+            ks = [{"AttributeName": h[0], "KeyType": "HASH"}]
+            attrs[h[0]] = h[1]
+            if r:
+                ks.append({"AttributeName": r[0], "KeyType": "RANGE"})
+                attrs[r[0]] = r[1]
+            out.append({"IndexName": index_name, "KeySchema": ks, "Projection": proj})
+            if "ProvisionedThroughput" in kw:
+                out[-1]["ProvisionedThroughput"] = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+        params["GlobalSecondaryIndexes"] = out
+    if lsis:
+        out = []
+        for index_name, (r, proj) in lsis.items():
+            attrs[r[0]] = r[1]
+            out.append({"IndexName": index_name, "Projection": proj,
+                        "KeySchema": [{"AttributeName": hash_key[0], "KeyType": "HASH"},
+                                      {"AttributeName": r[0], "KeyType": "RANGE"}]})
+        params["LocalSecondaryIndexes"] = out
+    for a, t in extra_attrs:
+        attrs[a] = t
+    params["AttributeDefinitions"] = [{"AttributeName": a, "AttributeType": t} for a, t in attrs.items()]
+    if "ProvisionedThroughput" not in kw:
+        params.setdefault("BillingMode", "PAY_PER_REQUEST")
+    params.update(kw)
+    return client.create_table(**params)["TableDescription"]
+
+
+def ddb_error(excinfo) -> tuple[str, str]:
+    """(code, message) of a botocore ClientError caught by pytest.raises."""
+    err = excinfo.value.response["Error"]
+    return err.get("Code"), err.get("Message")
+
+
+def ddb_raw(server: NimbusServer, operation: str, payload, *,
+            prefix: str = "DynamoDB_20120810") -> RawResponse:
+    """A raw SigV4-signed DynamoDB JSON 1.0 request (for fields boto3 1.26 does
+    not model, such as ReturnValuesOnConditionCheckFailure on PutItem)."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return server.signed("POST", "/", body,
+                         {"Content-Type": "application/x-amz-json-1.0",
+                          "X-Amz-Target": f"{prefix}.{operation}"},
+                         service="dynamodb")
+
+
+def ddb_read_stream(streams, stream_arn: str, iterator_type: str = "TRIM_HORIZON", *,
+                    limit: int | None = None, sequence_number: str | None = None) -> list[dict]:
+    """Every record of every shard of a stream available now, shard by shard,
+    reading until a GetRecords call returns nothing new (or the shard ends)."""
+    desc = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]
+    records = []
+    for shard in desc["Shards"]:
+        kw = dict(StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType=iterator_type)
+        if sequence_number is not None:
+            kw["SequenceNumber"] = sequence_number
+        it = streams.get_shard_iterator(**kw)["ShardIterator"]
+        for _ in range(10000):
+            if it is None:
+                break
+            page = streams.get_records(ShardIterator=it, **({"Limit": limit} if limit else {}))
+            records += page["Records"]
+            it = page.get("NextShardIterator")
+            if not page["Records"]:
+                break
+    return records
