@@ -323,25 +323,57 @@ json::object DynamoDbFrontend::TableDescription(const TableSchema& t, const char
 }
 
 DynamoDbFrontend::Reply DynamoDbFrontend::CreateTable(const Object& in) {
+  // Model constraints first, all of them reported together as DynamoDB does.
   Constraints c;
   c.NotNull(in, "AttributeDefinitions", "attributeDefinitions");
   c.NotNull(in, "TableName", "tableName");
   c.NotNull(in, "KeySchema", "keySchema");
   c.TableName(Str(in, "TableName"), "tableName");
+  if (std::string b = Str(in, "BillingMode"); !b.empty() && b != "PROVISIONED" && b != "PAY_PER_REQUEST") {
+    c.Add("Value '" + b + "' at 'billingMode' failed to satisfy constraint: Member must satisfy "
+          "enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+  }
+  const json::value* defs = in.if_contains("AttributeDefinitions");
+  if (defs && defs->is_array()) {
+    size_t i = 0;
+    for (const auto& d : defs->get_array()) {
+      ++i;
+      std::string type = d.is_object() ? Str(d.get_object(), "AttributeType") : "";
+      if (type != "S" && type != "N" && type != "B") {
+        c.Add("Value '" + type + "' at 'attributeDefinitions." + std::to_string(i) +
+              ".member.attributeType' failed to satisfy constraint: Member must satisfy enum value "
+              "set: [B, N, S]");
+      }
+    }
+  }
+  if (const json::value* ks = in.if_contains("KeySchema"); ks && ks->is_array()) {
+    size_t i = 0;
+    for (const auto& k : ks->get_array()) {
+      ++i;
+      std::string type = k.is_object() ? Str(k.get_object(), "KeyType") : "";
+      if (type != "HASH" && type != "RANGE") {
+        c.Add("Value '" + type + "' at 'keySchema." + std::to_string(i) +
+              ".member.keyType' failed to satisfy constraint: Member must satisfy enum value set: "
+              "[HASH, RANGE]");
+      }
+    }
+  }
+  if (const json::value* ss = in.if_contains("StreamSpecification"); ss && ss->is_object()) {
+    std::string view = Str(ss->get_object(), "StreamViewType");
+    if (!view.empty() && !tables::StreamViewTypeFromName(view)) {
+      c.Add("Value '" + view + "' at 'streamSpecification.streamViewType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, "
+            "NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+    }
+  }
   if (auto e = c.Result()) return *e;
   TableSchema t;
   t.name = Str(in, "TableName");
-  const json::value* defs = in.if_contains("AttributeDefinitions");
   if (!defs->is_array()) return Error("SerializationException", "AttributeDefinitions must be a list");
   for (const auto& d : defs->get_array()) {
     if (!d.is_object()) return Error("SerializationException", "AttributeDefinitions must hold objects");
     std::string name = Str(d.get_object(), "AttributeName");
     std::string type = Str(d.get_object(), "AttributeType");
-    if (type != "S" && type != "N" && type != "B") {
-      return Validation("1 validation error detected: Value '" + type + "' at "
-                        "'attributeDefinitions.member.attributeType' failed to satisfy constraint: "
-                        "Member must satisfy enum value set: [B, N, S]");
-    }
     if (t.attribute_definitions.count(name)) {
       return Validation("Cannot have two attributes with the same name");
     }
@@ -522,6 +554,13 @@ DynamoDbFrontend::Reply DynamoDbFrontend::UpdateTable(const Object& in) {
     }
   }
   if (const json::value* ss = in.if_contains("StreamSpecification"); ss && ss->is_object()) {
+    std::string view = Str(ss->get_object(), "StreamViewType");
+    if (!view.empty() && !tables::StreamViewTypeFromName(view)) {
+      return Validation("1 validation error detected: Value '" + view +
+                        "' at 'streamSpecification.streamViewType' failed to satisfy constraint: "
+                        "Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, "
+                        "NEW_AND_OLD_IMAGES, KEYS_ONLY]");
+    }
     const json::value* enabled = ss->get_object().if_contains("StreamEnabled");
     if (enabled && enabled->is_bool()) {
       u.stream_enabled = enabled->get_bool();

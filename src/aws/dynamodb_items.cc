@@ -153,6 +153,36 @@ std::optional<Reply> RequiredTable(const json::object& in, std::string* out) {
   return std::nullopt;
 }
 
+// An optional enum member: DynamoDB's constraint message when the value is not one of `allowed`.
+std::optional<Reply> CheckEnum(const json::object& in, const char* key, const std::string& path,
+                               std::initializer_list<const char*> allowed) {
+  const json::value* v = Member(in, key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) return Error("SerializationException", std::string(key) + " must be a string");
+  std::string list;
+  for (const char* a : allowed) {
+    if (v->get_string() == a) return std::nullopt;
+    list += std::string(list.empty() ? "" : ", ") + a;
+  }
+  return Validation("1 validation error detected: Value '" + std::string(v->get_string()) + "' at '" +
+                    path + "' failed to satisfy constraint: Member must satisfy enum value set: [" +
+                    list + "]");
+}
+
+// The enum members every item operation may carry.
+std::optional<Reply> CheckCommonEnums(const json::object& in) {
+  if (auto e = CheckEnum(in, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                         {"INDEXES", "TOTAL", "NONE"})) {
+    return e;
+  }
+  if (auto e = CheckEnum(in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+                         {"SIZE", "NONE"})) {
+    return e;
+  }
+  return CheckEnum(in, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure",
+                   {"ALL_OLD", "NONE"});
+}
+
 // ReturnConsumedCapacity: DynamoDB's units, rounded as it rounds them.
 void AddCapacity(const json::object& in, json::object& out, const std::string& table, double units) {
   std::string mode = Str(in, "ReturnConsumedCapacity");
@@ -236,6 +266,7 @@ json::object ReadPageJson(const tables::ReadPage& page, const std::optional<tabl
 Reply DynamoDbFrontend::GetItem(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   Item key;
   if (auto e = RequiredItem(in, "Key", "key", &key)) return *e;
   Expressions ex;
@@ -258,6 +289,7 @@ Reply DynamoDbFrontend::GetItem(const Object& in) {
 Reply DynamoDbFrontend::PutItem(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   Item item;
   if (auto e = RequiredItem(in, "Item", "item", &item)) return *e;
   if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD"}, "PutItem")) return *e;
@@ -281,6 +313,7 @@ Reply DynamoDbFrontend::PutItem(const Object& in) {
 Reply DynamoDbFrontend::UpdateItem(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   Item key;
   if (auto e = RequiredItem(in, "Key", "key", &key)) return *e;
   if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
@@ -320,6 +353,7 @@ Reply DynamoDbFrontend::UpdateItem(const Object& in) {
 Reply DynamoDbFrontend::DeleteItem(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   Item key;
   if (auto e = RequiredItem(in, "Key", "key", &key)) return *e;
   if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD"}, "DeleteItem")) return *e;
@@ -342,6 +376,7 @@ Reply DynamoDbFrontend::DeleteItem(const Object& in) {
 Reply DynamoDbFrontend::Query(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   auto schema = tables_.DescribeTable(table);
   if (!schema.ok()) return FromStatus(Status(Code::kNotFound, "Requested resource not found"));
   std::string index_name = Str(in, "IndexName");
@@ -391,6 +426,10 @@ Reply DynamoDbFrontend::Query(const Object& in) {
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !index) {
     return Validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
+  if (select == "SPECIFIC_ATTRIBUTES" && !projection) {
+    return Validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+                      "SPECIFIC_ATTRIBUTES");
+  }
   tables::QueryRequest q;
   q.table = table;
   q.index = index_name;
@@ -430,6 +469,7 @@ Reply DynamoDbFrontend::Query(const Object& in) {
 Reply DynamoDbFrontend::Scan(const Object& in) {
   std::string table;
   if (auto e = RequiredTable(in, &table)) return *e;
+  if (auto e = CheckCommonEnums(in)) return *e;
   Expressions ex;
   if (auto e = ex.Init(in, {"FilterExpression", "ProjectionExpression"})) return *e;
   std::optional<tables::Condition> filter;
@@ -437,9 +477,20 @@ Reply DynamoDbFrontend::Scan(const Object& in) {
   std::optional<tables::Projection> projection;
   if (auto e = ParseProjection(in, ex, &projection)) return *e;
   if (auto e = ex.CheckAllUsed()) return *e;
+  if (auto e = CheckEnum(in, "Select", "select",
+                         {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"})) {
+    return *e;
+  }
   std::string select = Str(in, "Select");
   if (projection && !select.empty() && select != "SPECIFIC_ATTRIBUTES") {
     return Validation("Cannot specify the ProjectionExpression when choosing to get " + select);
+  }
+  if (select == "ALL_PROJECTED_ATTRIBUTES" && Str(in, "IndexName").empty()) {
+    return Validation("ALL_PROJECTED_ATTRIBUTES can be used only when Scanning using an IndexName");
+  }
+  if (select == "SPECIFIC_ATTRIBUTES" && !projection) {
+    return Validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+                      "SPECIFIC_ATTRIBUTES");
   }
   tables::ScanRequest q;
   q.table = table;
@@ -448,21 +499,28 @@ Reply DynamoDbFrontend::Scan(const Object& in) {
   if (auto e = CheckLimit(in, &q.limit)) return *e;
   const json::value* segment = Member(in, "Segment");
   const json::value* total = Member(in, "TotalSegments");
+  if ((segment && !segment->is_int64()) || (total && !total->is_int64())) {
+    return Error("SerializationException", "Segment and TotalSegments must be integers");
+  }
+  if (total && (total->get_int64() < 1 || total->get_int64() > 1000000)) {
+    return Validation("1 validation error detected: Value '" + std::to_string(total->get_int64()) +
+                      "' at 'totalSegments' failed to satisfy constraint: Member must have value " +
+                      (total->get_int64() < 1 ? "greater than or equal to 1"
+                                              : "less than or equal to 1000000"));
+  }
+  if (segment && (segment->get_int64() < 0 || segment->get_int64() > 999999)) {
+    return Validation("1 validation error detected: Value '" + std::to_string(segment->get_int64()) +
+                      "' at 'segment' failed to satisfy constraint: Member must have value " +
+                      (segment->get_int64() < 0 ? "greater than or equal to 0"
+                                                : "less than or equal to 999999"));
+  }
   if ((segment == nullptr) != (total == nullptr)) {
     return Validation(std::string("The ") + (segment ? "TotalSegments" : "Segment") +
                       " parameter is required but was not present in the request when parameter " +
                       (segment ? "Segment" : "TotalSegments") + " is present");
   }
   if (segment) {
-    if (!segment->is_int64() || !total->is_int64()) {
-      return Error("SerializationException", "Segment and TotalSegments must be integers");
-    }
-    if (total->get_int64() < 1 || total->get_int64() > 1000000) {
-      return Validation("1 validation error detected: Value '" + std::to_string(total->get_int64()) +
-                        "' at 'totalSegments' failed to satisfy constraint: Member must have value "
-                        "between 1 and 1000000");
-    }
-    if (segment->get_int64() < 0 || segment->get_int64() >= total->get_int64()) {
+    if (segment->get_int64() >= total->get_int64()) {
       return Validation("The Segment parameter is zero-based and must be less than parameter "
                         "TotalSegments: Segment: " + std::to_string(segment->get_int64()) +
                         " is not less than TotalSegments: " + std::to_string(total->get_int64()));
@@ -632,6 +690,13 @@ Reply DynamoDbFrontend::TransactWriteItems(const Object& in) {
     const json::object& body = body_v.get_object();
     tables::TransactAction a;
     if (auto e = RequiredTable(body, &a.table)) return *e;
+    std::string member = kind == "ConditionCheck" ? "conditionCheck" : ToLower(kind.substr(0, 1)) + kind.substr(1);
+    if (auto e = CheckEnum(body, "ReturnValuesOnConditionCheckFailure",
+                           "transactItems." + std::to_string(actions.size() + 1) + ".member." +
+                               member + ".returnValuesOnConditionCheckFailure",
+                           {"ALL_OLD", "NONE"})) {
+      return *e;
+    }
     Expressions ex;
     std::optional<std::string> update_text;
     if (kind == "Put") {
@@ -670,7 +735,9 @@ Reply DynamoDbFrontend::TransactWriteItems(const Object& in) {
     return_on_failure.push_back(Str(body, "ReturnValuesOnConditionCheckFailure"));
     actions.push_back(std::move(a));
   }
-  auto outcome = tables_.TransactWrite(std::move(actions), Str(in, "ClientRequestToken"));
+  // The token's idempotency covers the whole request as sent.
+  auto outcome = tables_.TransactWrite(std::move(actions), Str(in, "ClientRequestToken"),
+                                       Sha256(json::serialize(*list)));
   if (!outcome.ok()) return FromStatus(outcome.status());
   if (outcome->cancelled) {
     json::array reasons;

@@ -93,8 +93,6 @@ Reply DynamoDbFrontend::DescribeStream(const Object& in) {
   }
   auto d = tables_.DescribeStream(arn);
   if (!d.ok()) return FromStatus(d.status());
-  auto schema = tables_.DescribeTable(d->table);
-  if (!schema.ok()) return FromStatus(schema.status());
   json::object range{{"StartingSequenceNumber",
                       SequenceString(d->first_sequence ? d->first_sequence : d->info.first_sequence)}};
   if (!d->open) range["EndingSequenceNumber"] = SequenceString(d->next_sequence - 1);
@@ -104,7 +102,7 @@ Reply DynamoDbFrontend::DescribeStream(const Object& in) {
                     {"StreamViewType", tables::StreamViewTypeName(d->info.view)},
                     {"CreationRequestDateTime", static_cast<double>(d->info.created_ms) / 1000.0},
                     {"TableName", d->table},
-                    {"KeySchema", KeySchemaJson(schema->key)},
+                    {"KeySchema", KeySchemaJson(d->key)},
                     {"Shards", json::array{{{"ShardId", d->shard_id},
                                             {"SequenceNumberRange", range}}}}};
   return Ok(json::object{{"StreamDescription", desc}});
@@ -164,7 +162,8 @@ Reply DynamoDbFrontend::GetRecords(const Object& in) {
   if (!d.ok()) return FromStatus(d.status());
   auto records = tables_.ReadStream(it->arn, it->position, static_cast<int>(limit));
   if (!records.ok()) return FromStatus(records.status());
-  std::string region = it->arn.substr(15, it->arn.find(':', 15) - 15);  // arn:aws:dynamodb:<region>:
+  auto arn_parts = Split(it->arn, ':');  // arn:aws:dynamodb:<region>:<account>:table/...
+  std::string region = arn_parts.size() > 3 ? std::string(arn_parts[3]) : "us-east-1";
   json::array out;
   uint64_t next = it->position;
   for (const auto& r : *records) {
@@ -182,7 +181,8 @@ Reply DynamoDbFrontend::GetRecords(const Object& in) {
                      {"awsRegion", region},
                      {"dynamodb", ddb}};
     if (r.by_ttl) {
-      rec["userIdentity"] = {{"type", "Service"}, {"principalId", "dynamodb.amazonaws.com"}};
+      // The Streams API's shape (a Lambda event spells these in lower case).
+      rec["userIdentity"] = {{"Type", "Service"}, {"PrincipalId", "dynamodb.amazonaws.com"}};
     }
     out.push_back(rec);
     next = r.sequence + 1;

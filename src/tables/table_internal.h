@@ -21,7 +21,8 @@ namespace nimbus::tables {
 //   t/x/<id>/<index id>/<index key><key>     index entry (the projected item)
 //   t/e/<id>/<expiry:8><key>                 TTL index (items with a TTL attribute)
 //   t/s/<id>/<sequence:8>                    stream record
-//   t/tx/<token>                             transaction token (idempotency)
+//   t/r/<id>                                 a deleted table whose streams are still kept
+//   t/r/<id>                                 a deleted table whose streams are still kept
 namespace layout {
 inline std::string Meta(const std::string& name) {
   return "t/m/" + name;
@@ -44,6 +45,7 @@ inline std::string Ttl(const std::string& id) {
 inline std::string Stream(const std::string& id) {
   return "t/s/" + id + "/";
 }
+inline std::string Retired(const std::string& id) { return "t/r/" + id; }
 void AppendBe64(std::string* out, uint64_t v);
 uint64_t ReadBe64(std::string_view in);
 }  // namespace layout

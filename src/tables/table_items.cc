@@ -366,6 +366,12 @@ Result<WriteOutcome> TableService::DeleteItem(const std::string& table, const It
 
 Status TableService::BatchWrite(
     const std::vector<std::pair<std::string, std::pair<bool, Item>>>& writes) {
+  // Check every request first: a rejected batch writes nothing.
+  for (const auto& [table, w] : writes) {
+    auto t = FindTable(table);
+    if (!t) return NotFound("Requested resource not found");
+    RETURN_IF_ERROR(w.first ? CheckItem(*t, w.second) : ValidateKey(*t->Schema(), w.second));
+  }
   for (const auto& [table, w] : writes) {
     const auto& [is_put, item] = w;
     auto r = is_put ? PutItem(table, item, nullptr) : DeleteItem(table, item, nullptr);
@@ -375,7 +381,8 @@ Status TableService::BatchWrite(
 }
 
 Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> actions,
-                                                    const std::string& token) {
+                                                    const std::string& token,
+                                                    const std::string& request_digest) {
   // Resolve and validate everything before taking any lock.
   struct Prepared {
     std::shared_ptr<Table> table;
@@ -406,8 +413,8 @@ Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> 
                     EncodeItem(a.item) + '\0';
     prepared.push_back(std::move(p));
   }
+  std::string digest = request_digest.empty() ? Sha256(digest_input) : request_digest;
   if (!token.empty()) {
-    std::string digest = Sha256(digest_input);
     std::lock_guard lock(tokens_mu_);
     int64_t now = NowEpochMillis();
     std::erase_if(tokens_, [&](const auto& kv) { return kv.second.second < now - 600000; });
@@ -483,7 +490,7 @@ Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> 
   RETURN_IF_ERROR(store_.Write(batch));
   if (!token.empty()) {
     std::lock_guard lock(tokens_mu_);
-    tokens_[token] = {Sha256(digest_input), NowEpochMillis()};
+    tokens_[token] = {digest, NowEpochMillis()};
   }
   stripe_locks.clear();
   writer_locks.clear();
@@ -644,12 +651,27 @@ Result<ReadPage> TableService::Scan(const ScanRequest& q) const {
 
 int TableService::SweepExpired() {
   std::vector<std::shared_ptr<Table>> tables;
+  int64_t now_ms = NowEpochMillis();
+  int64_t retention_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.stream_retention).count();
+  std::vector<std::string> purge;  // deleted tables whose streams have expired
   {
-    std::shared_lock lock(mu_);
+    std::unique_lock lock(mu_);
     for (const auto& [n, t] : tables_) tables.push_back(t);
+    for (auto it = retired_.begin(); it != retired_.end();) {
+      if (it->second.schema->deleted_ms < now_ms - retention_ms) {
+        purge.push_back(it->first);
+        it = retired_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (const std::string& id : purge) {
+    DeleteTableData(id, /*keep_stream=*/false);
+    store_.Delete(layout::Retired(id)).IgnoreError();
   }
   int removed = 0;
-  int64_t now_ms = NowEpochMillis();
   for (const auto& t : tables) {
     auto s = t->Schema();
     // Stream records older than the retention period.

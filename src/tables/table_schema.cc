@@ -179,6 +179,7 @@ std::string TableSchema::ToStored() const {
   o["ttl_enabled"] = ttl_enabled;
   o["ttl_attribute"] = ttl_attribute;
   o["created"] = created_ms;
+  o["deleted"] = deleted_ms;
   json::object t;
   for (const auto& [k, v] : tags) t[k] = v;
   o["tags"] = t;
@@ -247,6 +248,7 @@ Result<TableSchema> TableSchema::FromStored(std::string_view data) {
   if (auto* e = o.if_contains("ttl_enabled"); e && e->is_bool()) t.ttl_enabled = e->get_bool();
   t.ttl_attribute = Str(o, "ttl_attribute");
   t.created_ms = Int(o, "created");
+  t.deleted_ms = Int(o, "deleted");
   if (auto* tg = o.if_contains("tags"); tg && tg->is_object()) {
     for (const auto& [k, val] : tg->get_object()) {
       if (val.is_string()) t.tags[std::string(k)] = std::string(val.get_string());

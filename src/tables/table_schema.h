@@ -59,6 +59,7 @@ struct TableSchema {
   bool ttl_enabled = false;
   std::string ttl_attribute;
   int64_t created_ms = 0;
+  int64_t deleted_ms = 0;  // set on a deleted table kept for its streams
   std::map<std::string, std::string> tags;
   std::string table_class = "STANDARD";
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/crypto.h"
+#include "core/encoding.h"
 #include "core/ids.h"
 #include "core/time.h"
 #include "tables/item_codec.h"
@@ -146,6 +148,23 @@ Status TableService::Open() {
     }
     tables_[s.name] = std::move(t);
   }
+  RETURN_IF_ERROR(store_.Scan("t/r/", "", [&](std::string_view, std::string_view value) {
+    auto s = TableSchema::FromStored(value);
+    if (!s.ok()) return true;
+    RetiredTable r;
+    r.next_sequence = 1;
+    auto it = store_.NewIterator();
+    std::string prefix = layout::Stream(s->id);
+    it->SeekForPrev(store::PrefixEnd(prefix));
+    if (it->Valid() && it->key().starts_with(prefix)) {
+      r.next_sequence = layout::ReadBe64(it->key().substr(prefix.size())) + 1;
+    }
+    for (const auto& st : s->streams) r.next_sequence = std::max(r.next_sequence, st.first_sequence);
+    std::string id = s->id;
+    r.schema = std::make_shared<const TableSchema>(std::move(*s));
+    retired_[id] = std::move(r);
+    return true;
+  }));
   sweeper_ = std::thread([this] { SweeperLoop(); });
   return Status::Ok();
 }
@@ -233,14 +252,32 @@ Result<TableSchema> TableService::DeleteTable(const std::string& name) {
   }
   TableSchema schema = *t->Schema();
   std::string id = schema.id;
+  bool keep_stream = !schema.streams.empty();
+  if (keep_stream) {
+    // Its streams stay readable, closed, for the retention period.
+    RetiredTable r;
+    TableSchema retired = schema;
+    int64_t now = NowEpochMillis();
+    if (!retired.streams.empty() && retired.streams.back().closed_ms == 0) {
+      retired.streams.back().closed_ms = now;
+    }
+    retired.deleted_ms = now;
+    r.schema = std::make_shared<const TableSchema>(retired);
+    r.next_sequence = t->next_sequence.load();
+    RETURN_IF_ERROR(store_.Put(layout::Retired(id), retired.ToStored(), /*sync=*/true));
+    std::unique_lock lock(mu_);
+    retired_[id] = std::move(r);
+  }
   // The data goes in the background; the table is already gone for clients.
-  std::thread([this, id] { DeleteTableData(id); }).detach();
+  std::thread([this, id, keep_stream] { DeleteTableData(id, keep_stream); }).detach();
   return schema;
 }
 
-void TableService::DeleteTableData(std::string id) {
-  for (const std::string& prefix : {layout::Items(id), layout::IndexAll(id), layout::Ttl(id),
-                                    layout::Stream(id), layout::Counter(id)}) {
+void TableService::DeleteTableData(std::string id, bool keep_stream) {
+  std::vector<std::string> prefixes = {layout::Items(id), layout::IndexAll(id), layout::Ttl(id),
+                                       layout::Counter(id)};
+  if (!keep_stream) prefixes.push_back(layout::Stream(id));
+  for (const std::string& prefix : prefixes) {
     while (true) {
       store::WriteBatch batch;
       Status s = store_.Scan(prefix, "", [&](std::string_view key, std::string_view) {
@@ -465,27 +502,65 @@ void TableService::NotifyStream(const std::string& table) {
   if (listener) listener(table);
 }
 
+std::vector<TableService::StreamOwner> TableService::StreamOwners(const std::string& table) const {
+  std::vector<StreamOwner> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [name, t] : tables_) {
+    if (table.empty() || name == table) out.push_back({t->Schema(), t->next_sequence.load()});
+  }
+  for (const auto& [id, r] : retired_) {
+    if (table.empty() || r.schema->name == table) out.push_back({r.schema, r.next_sequence});
+  }
+  return out;
+}
+
 std::vector<TableService::StreamDescription> TableService::ListStreams(
     const std::string& table) const {
   std::vector<StreamDescription> out;
-  std::vector<std::shared_ptr<Table>> tables;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [name, t] : tables_) {
-      if (table.empty() || name == table) tables.push_back(t);
-    }
-  }
-  for (const auto& t : tables) {
-    auto s = t->Schema();
-    for (const auto& st : s->streams) {
-      auto d = DescribeStream(StreamArn(s->name, st.label));
-      if (d.ok()) out.push_back(*d);
+  for (const auto& owner : StreamOwners(table)) {
+    for (size_t i = 0; i < owner.schema->streams.size(); ++i) {
+      out.push_back(Describe(owner, i));
     }
   }
   return out;
 }
 
+TableService::StreamDescription TableService::Describe(const StreamOwner& owner, size_t i) const {
+  const TableSchema& s = *owner.schema;
+  const StreamInfo& st = s.streams[i];
+  StreamDescription d;
+  d.table = s.name;
+  d.info = st;
+  d.arn = StreamArn(s.name, st.label);
+  d.open = st.closed_ms == 0;
+  d.key = s.key;
+  std::string created = std::to_string(st.created_ms);
+  d.shard_id = "shardId-" + std::string(20 - std::min<size_t>(20, created.size()), '0') + created +
+               "-" + s.id.substr(0, 8);
+  d.next_sequence = i + 1 < s.streams.size() ? s.streams[i + 1].first_sequence : owner.next_sequence;
+  // The first and last records actually kept.
+  auto it = store_.NewIterator();
+  std::string prefix = layout::Stream(s.id);
+  std::string from = prefix;
+  layout::AppendBe64(&from, st.first_sequence);
+  it->Seek(from);
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    uint64_t seq = layout::ReadBe64(it->key().substr(prefix.size()));
+    if (seq < d.next_sequence) {
+      d.first_sequence = seq;
+      d.last_sequence = d.next_sequence - 1;
+    }
+  }
+  return d;
+}
+
 Result<TableService::StreamDescription> TableService::DescribeStream(const std::string& arn) const {
+  ASSIGN_OR_RETURN(auto found, FindStream(arn));
+  return Describe(found.first, found.second);
+}
+
+Result<std::pair<TableService::StreamOwner, size_t>> TableService::FindStream(
+    const std::string& arn) const {
   // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
   size_t table_at = arn.find(":table/");
   size_t stream_at = arn.find("/stream/");
@@ -494,59 +569,32 @@ Result<TableService::StreamDescription> TableService::DescribeStream(const std::
   }
   std::string name = arn.substr(table_at + 7, stream_at - table_at - 7);
   std::string label = arn.substr(stream_at + 8);
-  auto t = FindTable(name);
-  if (!t) return NotFound("Requested resource not found: Stream: " + arn + " not found");
-  auto s = t->Schema();
-  for (size_t i = 0; i < s->streams.size(); ++i) {
-    const StreamInfo& st = s->streams[i];
-    if (st.label != label) continue;
-    StreamDescription d;
-    d.table = name;
-    d.info = st;
-    d.arn = arn;
-    d.open = st.closed_ms == 0;
-    d.shard_id = "shardId-" +
-                 std::string(20 - std::min<size_t>(20, std::to_string(st.created_ms).size()), '0') +
-                 std::to_string(st.created_ms) + "-" + s->id.substr(0, 8);
-    uint64_t end =
-        i + 1 < s->streams.size() ? s->streams[i + 1].first_sequence : t->next_sequence.load();
-    // The first and last records actually kept.
-    auto it = store_.NewIterator();
-    std::string prefix = layout::Stream(s->id);
-    std::string from = prefix;
-    layout::AppendBe64(&from, st.first_sequence);
-    it->Seek(from);
-    if (it->Valid() && it->key().starts_with(prefix)) {
-      uint64_t seq = layout::ReadBe64(it->key().substr(prefix.size()));
-      if (seq < end) {
-        d.first_sequence = seq;
-        d.last_sequence = end - 1;
-      }
+  for (const auto& owner : StreamOwners(name)) {
+    for (size_t i = 0; i < owner.schema->streams.size(); ++i) {
+      if (owner.schema->streams[i].label == label) return std::make_pair(owner, i);
     }
-    return d;
   }
   return NotFound("Requested resource not found: Stream: " + arn + " not found");
 }
 
 Result<std::vector<StreamRecord>> TableService::ReadStream(const std::string& arn, uint64_t from,
                                                            int limit) const {
-  ASSIGN_OR_RETURN(StreamDescription d, DescribeStream(arn));
-  auto t = FindTable(d.table);
-  if (!t) return NotFound("Requested resource not found: Stream: " + arn + " not found");
-  auto s = t->Schema();
-  uint64_t end = t->next_sequence.load();
-  for (size_t i = 0; i + 1 < s->streams.size(); ++i) {
-    if (s->streams[i].label == d.info.label) end = s->streams[i + 1].first_sequence;
-  }
+  ASSIGN_OR_RETURN(auto found, FindStream(arn));
+  const TableSchema& s = *found.first.schema;
+  StreamDescription d = Describe(found.first, found.second);
   std::vector<StreamRecord> out;
-  std::string prefix = layout::Stream(s->id);
+  std::string prefix = layout::Stream(s.id);
   std::string start = prefix;
   layout::AppendBe64(&start, std::max(from, d.info.first_sequence));
   RETURN_IF_ERROR(store_.Scan(prefix, start, [&](std::string_view key, std::string_view value) {
     uint64_t seq = layout::ReadBe64(key.substr(prefix.size()));
-    if (seq >= end || static_cast<int>(out.size()) >= limit) return false;
+    if (seq >= d.next_sequence || static_cast<int>(out.size()) >= limit) return false;
     auto r = DecodeStreamRecord(seq, value);
-    if (r.ok()) out.push_back(std::move(*r));
+    if (r.ok()) {
+      // Unique across every stream, as DynamoDB's event ids are.
+      r->event_id = Hex(Sha256(s.id + ":" + std::to_string(seq))).substr(0, 32);
+      out.push_back(std::move(*r));
+    }
     return true;
   }));
   return out;

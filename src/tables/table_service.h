@@ -157,9 +157,11 @@ class TableService {
   Result<ReadPage> Scan(const ScanRequest& request) const;
   // Unconditional writes applied one by one (BatchWriteItem).
   Status BatchWrite(const std::vector<std::pair<std::string, std::pair<bool, Item>>>& writes);
-  // All or nothing. `token` makes a retry within 10 minutes a no-op.
+  // All or nothing. `token` makes a retry of the same request (`digest`
+  // identifies it) within 10 minutes a no-op.
   Result<TransactOutcome> TransactWrite(std::vector<TransactAction> actions,
-                                        const std::string& token);
+                                        const std::string& token,
+                                        const std::string& digest = {});
 
   // --- streams ---
   struct StreamDescription {
@@ -170,6 +172,7 @@ class TableService {
     uint64_t first_sequence = 0;  // of records still kept
     uint64_t last_sequence = 0;   // 0 when the stream has no records
     uint64_t next_sequence = 0;   // what the next record will get (LATEST)
+    KeySchema key;                // the table's
     bool open = true;
   };
   std::vector<StreamDescription> ListStreams(const std::string& table) const;
@@ -189,6 +192,19 @@ class TableService {
   struct Table;
   friend class TableWriter;
 
+  // A table (live, or deleted with its streams kept) and its next sequence.
+  struct StreamOwner {
+    std::shared_ptr<const TableSchema> schema;
+    uint64_t next_sequence = 1;
+  };
+  struct RetiredTable {
+    std::shared_ptr<const TableSchema> schema;
+    uint64_t next_sequence = 1;
+  };
+  std::vector<StreamOwner> StreamOwners(const std::string& table) const;
+  StreamDescription Describe(const StreamOwner& owner, size_t index) const;
+  Result<std::pair<StreamOwner, size_t>> FindStream(const std::string& arn) const;
+
   std::shared_ptr<Table> FindTable(const std::string& name) const;
   Status CheckItem(const Table& t, const Item& item) const;
   bool Expired(const Table& t, const Item& item) const;
@@ -196,7 +212,7 @@ class TableService {
                      const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
                      std::vector<std::function<void()>>& after);
   Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
-  void DeleteTableData(std::string id);
+  void DeleteTableData(std::string id, bool keep_stream);
   void SweeperLoop();
   void NotifyStream(const std::string& table);
 
@@ -204,6 +220,7 @@ class TableService {
   TableServiceOptions options_;
   mutable std::shared_mutex mu_;  // guards tables_
   std::map<std::string, std::shared_ptr<Table>> tables_;
+  std::map<std::string, RetiredTable> retired_;  // by table id
   std::mutex control_mu_;  // serialises control-plane changes
   std::function<void(const std::string&)> stream_listener_;
   std::mutex tokens_mu_;

@@ -292,6 +292,30 @@ TEST_F(TableServiceTest, AddingAnIndexBackfillsIt) {
   EXPECT_EQ(service_->Query(q)->items.size(), 2u);
 }
 
+TEST_F(TableServiceTest, DeletedTablesKeepTheirStreamsForTheRetention) {
+  ASSERT_TRUE(service_->PutItem("orders", Order("d", 1), nullptr).ok());
+  std::string arn = service_->ListStreams("orders")[0].arn;
+  ASSERT_TRUE(service_->DeleteTable("orders").ok());
+  auto d = service_->DescribeStream(arn);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(d->open);
+  EXPECT_EQ(service_->ReadStream(arn, 0, 10)->size(), 1u);
+  // After a restart too.
+  service_.reset();
+  service_ = std::make_unique<TableService>(*kv_);
+  ASSERT_TRUE(service_->Open().ok());
+  EXPECT_EQ(service_->ReadStream(arn, 0, 10)->size(), 1u);
+}
+
+TEST_F(TableServiceTest, ARejectedBatchWritesNothing) {
+  std::vector<std::pair<std::string, std::pair<bool, Item>>> writes = {
+      {"orders", {true, Order("bw", 1)}},
+      {"orders", {true, Item{{"pk", S("bw")}}}},  // no sort key
+  };
+  EXPECT_FALSE(service_->BatchWrite(writes).ok());
+  EXPECT_FALSE(service_->GetItem("orders", {{"pk", S("bw")}, {"sk", N(1)}})->has_value());
+}
+
 TEST_F(TableServiceTest, StateSurvivesReopening) {
   ASSERT_TRUE(service_->PutItem("orders", Order("r", 1), nullptr).ok());
   service_.reset();

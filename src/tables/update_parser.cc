@@ -163,7 +163,8 @@ class UpdateValidator {
       bool add = action->kind == Kind::kAddAction;
       if (!v->undefined && !v->value.IsSet() && !(add && v->value.is(ValueType::kN))) {
         operand_.Set(std::string("Incorrect operand type for operator or function; operator: ") +
-                     (add ? "ADD" : "DELETE") + ", operand type: " + LongTypeName(v->value.type()));
+                     (add ? "ADD" : "DELETE") + ", operand type: " + LongTypeName(v->value.type()) +
+                     (add ? ", typeSet: ALLOWED_FOR_ADD_OPERAND" : ", typeSet: ALLOWED_FOR_DELETE_OPERAND"));
       }
     }
   }

@@ -201,7 +201,7 @@ TEST_F(UpdateTest, AddAndDeleteOperandTypes) {
     values_ = {{":a", value}, {":b", S("a")}};
     EXPECT_EQ(ParseError(text),
               kPrefix + "Incorrect operand type for operator or function; operator: " + op +
-                  ", operand type: " + type)
+                  ", operand type: " + type + ", typeSet: ALLOWED_FOR_" + op + "_OPERAND")
         << text;
   }
   values_ = {{":n", N("1")}, {":ss", Value::SS({"a"})}};

@@ -96,9 +96,6 @@ def test_batch_write_limits_and_validation(ddb, t1):
     {"PutRequest": {"Item": {"pk": N(1)}}},
     {"PutRequest": {"Item": {"pk": S("big"), "d": S("x" * 409600)}}},
 ], ids=["missing-key", "key-type", "too-big"])
-@pytest.mark.xfail(strict=True, reason="BatchWriteItem writes the PutRequests that come before an invalid one "
-                   "(missing key, key of the wrong type, item over 400 KB) and then answers ValidationException: "
-                   "the batch is half applied")
 def test_batch_write_validation_is_all_or_nothing(ddb, t1, bad):
     """One bad request fails the whole batch, before anything is written."""
     before, after = k(), k()
@@ -326,9 +323,6 @@ def test_transact_get_items(ddb, t1, t2):
 
 
 @pytest.mark.parametrize("change", ["values", "expression", "condition"])
-@pytest.mark.xfail(strict=True, reason="a ClientRequestToken reused with the same actions on the same keys but a "
-                   "different UpdateExpression / ExpressionAttributeValues / ConditionExpression is taken as a "
-                   "replay (200, nothing applied) instead of IdempotentParameterMismatchException")
 def test_client_request_token_mismatch_on_changed_expression(ddb, t1, change):
     a = k()
     token = str(uuid.uuid4())

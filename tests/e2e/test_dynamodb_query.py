@@ -161,8 +161,6 @@ def test_query_select_count_and_projection(ddb, qt):
     assert ddb_error(e)[0] == "ValidationException"
 
 
-@pytest.mark.xfail(strict=True, reason="Query/Scan with Select=SPECIFIC_ATTRIBUTES and no ProjectionExpression "
-                   "return every attribute instead of a ValidationException")
 @pytest.mark.parametrize("op", ["query", "scan"])
 def test_select_specific_attributes_needs_a_projection(ddb, qt, op):
     kw = dict(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": S("p")}) if op == "query" else {}
@@ -171,9 +169,7 @@ def test_select_specific_attributes_needs_a_projection(ddb, qt, op):
     assert ddb_error(e)[0] == "ValidationException"
 
 
-@pytest.mark.parametrize("op", ["query", pytest.param("scan", marks=pytest.mark.xfail(
-    strict=True, reason="Scan of a table (no IndexName) with Select=ALL_PROJECTED_ATTRIBUTES returns items "
-    "instead of a ValidationException (Query refuses it)"))])
+@pytest.mark.parametrize("op", ["query", pytest.param("scan")])
 def test_select_all_projected_attributes_needs_an_index(ddb, qt, op):
     kw = dict(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": S("p")}) if op == "query" else {}
     with pytest.raises(ClientError) as e:
@@ -510,12 +506,6 @@ def test_parallel_scan_with_filter_and_count(ddb, many):
     assert total == 100
 
 
-RANGE_BUG = pytest.mark.xfail(strict=True, reason="out-of-range TotalSegments/Segment answer 'Member must have value "
-                              "between 1 and 1000000' or the Segment-less-than-TotalSegments message instead of "
-                              "AWS's constraint text ('Member must have value greater than or equal to 1' / "
-                              "'less than or equal to 1000000' / 'greater than or equal to 0' at 'segment')")
-
-
 @pytest.mark.parametrize("kw,fragment", [
     (dict(Segment=0), "The TotalSegments parameter is required but was not present in the request when parameter "
                       "Segment is present"),
@@ -525,13 +515,13 @@ RANGE_BUG = pytest.mark.xfail(strict=True, reason="out-of-range TotalSegments/Se
                                        "TotalSegments: Segment: 2 is not less than TotalSegments: 2"),
     pytest.param(dict(Segment=0, TotalSegments=0),
                  "Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than "
-                 "or equal to 1", marks=RANGE_BUG),
+                 "or equal to 1"),
     pytest.param(dict(Segment=0, TotalSegments=1000001),
                  "Value '1000001' at 'totalSegments' failed to satisfy constraint: Member must have value less "
-                 "than or equal to 1000000", marks=RANGE_BUG),
+                 "than or equal to 1000000"),
     pytest.param(dict(Segment=-1, TotalSegments=2),
                  "Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or "
-                 "equal to 0", marks=RANGE_BUG),
+                 "equal to 0"),
 ], ids=["segment-alone", "total-alone", "segment-too-big", "total-zero", "total-too-big", "segment-negative"])
 def test_parallel_scan_parameter_errors(ddb, many, kw, fragment):
     with pytest.raises(ClientError) as e:

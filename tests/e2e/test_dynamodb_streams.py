@@ -86,8 +86,6 @@ def test_record_shape(ddb, streams):
     assert d["SequenceNumber"].isdigit() and 21 <= len(d["SequenceNumber"]) <= 40
 
 
-@pytest.mark.xfail(strict=True, reason="stream records carry awsRegion 'b' (a slice of the stream ARN taken at the "
-                   "wrong offset) instead of 'us-east-1'")
 def test_record_aws_region(ddb, streams):
     name, arn = stream_table(ddb)
     ddb.put_item(TableName=name, Item={"pk": S("a")})
@@ -95,8 +93,6 @@ def test_record_aws_region(ddb, streams):
     assert r["awsRegion"] == REGION
 
 
-@pytest.mark.xfail(strict=True, reason="eventID is a per-stream counter ('1', '2', ...), so two streams hand out "
-                   "the same eventIDs; AWS's eventID is globally unique")
 def test_event_ids_are_unique_across_streams(ddb, streams):
     ids = []
     for _ in range(2):
@@ -240,8 +236,6 @@ def test_iterator_types(ddb, streams):
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in page["Records"]] == ["late"]
 
 
-@pytest.mark.xfail(strict=True, reason="a LATEST shard iterator starts at the beginning of the shard (like "
-                   "TRIM_HORIZON) instead of just after the most recent record")
 def test_latest_iterator(ddb, streams):
     name, arn = stream_table(ddb, "KEYS_ONLY")
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
@@ -322,8 +316,6 @@ def test_disable_and_reenable_stream(ddb, streams):
     assert {arn, arn2} <= listed
 
 
-@pytest.mark.xfail(strict=True, reason="DeleteTable removes the table's stream at once (DescribeStream answers "
-                   "ResourceNotFoundException); AWS keeps it readable, DISABLED, for 24 hours")
 def test_stream_readable_after_delete_table(ddb, streams):
     name, arn = stream_table(ddb)
     ddb.put_item(TableName=name, Item={"pk": S("a")})
@@ -377,9 +369,6 @@ def test_ttl_sweeper_removes_expired_items(ddb, streams, ttl_swept):
     assert last["eventName"] == "REMOVE" and "userIdentity" not in last
 
 
-@pytest.mark.xfail(strict=True, reason="GetRecords writes userIdentity as {\"type\", \"principalId\"} (the Lambda "
-                   "event spelling); the Streams API's Identity members are Type and PrincipalId, so boto3 and the "
-                   "other SDKs parse it as an empty {}")
 def test_ttl_remove_user_identity_as_sdks_read_it(ttl_swept):
     (r,) = ttl_swept["removes"]
     assert r["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
