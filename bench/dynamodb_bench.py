@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""DynamoDB benchmark: Nimbus against dynalite, driven by wrk in the same run.
+"""DynamoDB benchmark: Nimbus against dynalite, driven by one load generator.
 
 Starts `nimbus serve` and dynalite (npm, DynamoDB on LevelDB; `npm install` in
 bench/ fetches it) on free loopback ports, loads the same data into both, and
-replays requests signed in advance with wrk (32 connections): PutItem,
-GetItem, Query (10 items) and UpdateItem. Prints requests/s, p50/p99 latency,
-the ratio to dynalite, and the CPU the load generator itself used, so that it
-is visible when the generator is the bottleneck. Usage:
-  /usr/bin/python3 bench/dynamodb_bench.py [--duration 10] [--connections 32]
+replays requests signed in advance with build/nimbus-loadgen (a closed-loop
+generator that does no per-request work; `--generator wrk` uses wrk with a Lua
+script instead) over 32 connections: PutItem, GetItem, Query (10 items) and
+UpdateItem. The two servers are measured alternately for several rounds and
+the medians reported, with requests/s, p50/p99 latency, the ratio to
+dynalite, and the CPU the servers and the generator used. Usage:
+  /usr/bin/python3 bench/dynamodb_bench.py [--duration 5] [--rounds 3]
 """
 import argparse
 import json
@@ -16,6 +18,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -32,6 +35,7 @@ from botocore.credentials import Credentials
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("NIMBUS_BIN", os.path.join(ROOT, "build", "nimbus"))
 DYNALITE = os.path.join(ROOT, "bench", "node_modules", "dynalite", "cli.js")
+LOADGEN = os.environ.get("NIMBUS_LOADGEN", os.path.join(ROOT, "build", "nimbus-loadgen"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ITEMS = 10000        # GetItem / UpdateItem table
 PARTITIONS = 1000    # Query table: 10 items per partition
@@ -134,6 +138,30 @@ def lua_script(path, reqs):
         f.write("\n".join(lines) + "\n")
 
 
+def raw_requests(path, t, reqs):
+    """The requests as bytes on the wire, length-prefixed, for nimbus-loadgen."""
+    import struct
+    with open(path, "wb") as f:
+        for headers, body in reqs:
+            head = f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{t.port}\r\n"
+            for k, v in headers.items():
+                if k.lower() not in ("host", "content-length"):
+                    head += f"{k}: {v}\r\n"
+            data = (head + f"Content-Length: {len(body.encode())}\r\n\r\n").encode() + body.encode()
+            f.write(struct.pack("<I", len(data)) + data)
+
+
+def run_loadgen(t, path, connections, duration, server_pid):
+    srv0 = cpu_seconds(server_pid)
+    start = time.time()
+    out = subprocess.run([LOADGEN, "127.0.0.1", str(t.port), str(connections), str(duration), path, "2"],
+                         capture_output=True, text=True, check=True).stdout
+    wall = time.time() - start
+    r = json.loads(out)
+    return {"rps": r["rps"], "p50": r["p50_ms"], "p99": r["p99_ms"], "gen_cpu": r["cpu_cores"],
+            "srv_cpu": (cpu_seconds(server_pid) - srv0) / wall, "errors": r["non2xx"]}
+
+
 def run_wrk(t, script, connections, duration, server_pid):
     cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
            script, t.endpoint]
@@ -163,7 +191,9 @@ def run_wrk(t, script, connections, duration, server_pid):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported")
+    ap.add_argument("--generator", choices=["loadgen", "wrk"], default="loadgen")
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--ops", default="PutItem,GetItem,Query,UpdateItem",
                     help="comma-separated operations to measure")
@@ -194,10 +224,19 @@ def main():
         for t, _ in targets:
             load(t)
         for op in ops:
-            for t, pid in targets:
-                script = f"{tmp}/{t.name}-{op}.lua"
-                lua_script(script, requests_for(t, op, random.Random(42)))
-                results[(op, t.name)] = run_wrk(t, script, args.connections, args.duration, pid)
+            files = {}
+            for t, _ in targets:
+                reqs = requests_for(t, op, random.Random(42))
+                files[t.name] = f"{tmp}/{t.name}-{op}." + ("lua" if args.generator == "wrk" else "bin")
+                (lua_script if args.generator == "wrk" else raw_requests)(
+                    files[t.name], *((t, reqs) if args.generator == "loadgen" else (reqs,)))
+            runs = {t.name: [] for t, _ in targets}
+            for _ in range(args.rounds):
+                for t, pid in targets:
+                    run = run_wrk if args.generator == "wrk" else run_loadgen
+                    runs[t.name].append(run(t, files[t.name], args.connections, args.duration, pid))
+            for name, rs in runs.items():
+                results[(op, name)] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -209,8 +248,9 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(f"# DynamoDB: Nimbus vs dynalite ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-          f"wrk -t2 -c{args.connections}, {args.duration} s per row, generator on the same cores)\n")
-    print("| operation | server | requests/s | p50 ms | p99 ms | errors | server CPU | wrk CPU | vs dynalite |")
+          f"{args.generator}, {args.connections} connections, medians of {args.rounds} alternating "
+          f"rounds of {args.duration} s, generator on the same cores)\n")
+    print("| operation | server | requests/s | p50 ms | p99 ms | errors | server CPU | generator CPU | vs dynalite |")
     print("|---|---|---|---|---|---|---|---|---|")
     for op in ops:
         base = results[(op, "dynalite")]["rps"]

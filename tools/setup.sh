@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   librocksdb-dev libssl-dev libseccomp-dev libyaml-cpp-dev libarchive-dev libcli11-dev
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   python3 python3-boto3 python3-pytest awscli zip unzip curl procps wrk
 )
 # Node.js: the host's Node runs the nodejs* runtimes; Debian's is fine when none is installed.

@@ -82,11 +82,21 @@ class AsioFdWatcher : public FdWatcher, public std::enable_shared_from_this<Asio
 
 }  // namespace
 
+// One io_context per thread: a connection, timer or watcher stays on the
+// thread whose context it was given, so its handlers never hop threads and
+// no scheduler is shared between threads. Work is spread round robin.
 struct EventLoop::Impl {
-  explicit Impl(int n) : ctx(n), threads_wanted(n < 1 ? 1 : n), guard(ctx.get_executor()) {}
-  asio::io_context ctx;
-  int threads_wanted;
-  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  explicit Impl(int n) {
+    for (int i = 0; i < (n < 1 ? 1 : n); ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+      guards.emplace_back(contexts.back()->get_executor());
+    }
+  }
+  asio::io_context& Next() { return *contexts[next.fetch_add(1) % contexts.size()]; }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::atomic<size_t> next{0};
   std::vector<std::thread> threads;
 };
 
@@ -95,34 +105,35 @@ EventLoop::EventLoop(int threads) : impl_(std::make_unique<Impl>(threads)) {}
 EventLoop::~EventLoop() { Stop(); }
 
 void EventLoop::Start() {
-  for (int i = 0; i < impl_->threads_wanted; ++i) {
-    impl_->threads.emplace_back([this] { impl_->ctx.run(); });
+  for (auto& ctx : impl_->contexts) {
+    asio::io_context* c = ctx.get();
+    impl_->threads.emplace_back([c] { c->run(); });
   }
 }
 
 void EventLoop::Stop() {
-  impl_->guard.reset();
-  impl_->ctx.stop();
+  impl_->guards.clear();
+  for (auto& ctx : impl_->contexts) ctx->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
   impl_->threads.clear();
 }
 
-void EventLoop::Post(std::function<void()> fn) { asio::post(impl_->ctx, std::move(fn)); }
+void EventLoop::Post(std::function<void()> fn) { asio::post(impl_->Next(), std::move(fn)); }
 
 TimerPtr EventLoop::After(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto t = std::make_shared<AsioTimer>(impl_->ctx, std::move(fn));
+  auto t = std::make_shared<AsioTimer>(impl_->Next(), std::move(fn));
   t->Arm(delay);
   return t;
 }
 
 FdWatcherPtr EventLoop::WatchReadable(int fd, std::function<void()> fn) {
-  auto w = std::make_shared<AsioFdWatcher>(impl_->ctx, fd, std::move(fn));
+  auto w = std::make_shared<AsioFdWatcher>(impl_->Next(), fd, std::move(fn));
   w->Arm();
   return w;
 }
 
-asio::io_context& EventLoop::context() { return impl_->ctx; }
+asio::io_context& EventLoop::context() { return impl_->Next(); }
 
 }  // namespace nimbus::net

@@ -1,5 +1,5 @@
-// The server's I/O loop: a Boost.Asio io_context run by a fixed number of
-// threads, with thread-safe posting, one-shot timers and fd watchers. Only
+// The server's I/O loop: one Boost.Asio io_context per thread, with
+// thread-safe posting, one-shot timers and fd watchers. Only
 // the .cc files of src/net include Asio; everything above sees this API.
 #pragma once
 
@@ -52,6 +52,7 @@ class EventLoop {
   // `fn` runs on the loop each time `fd` is readable, until the watcher stops.
   FdWatcherPtr WatchReadable(int fd, std::function<void()> fn);
 
+  // One of the loop's contexts (each run by its own thread), round robin.
   boost::asio::io_context& context();
 
  private:

@@ -78,7 +78,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   void StartAccepting(std::shared_ptr<tcp::acceptor> acceptor) {
     acceptor->async_accept(
-        asio::make_strand(loop.context()),
+        loop.context(),  // each connection lives on one thread
         [self = shared_from_this(), acceptor](boost::system::error_code ec, tcp::socket socket) {
           if (ec) {
             if (ec == asio::error::operation_aborted) return;

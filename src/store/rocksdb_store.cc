@@ -90,6 +90,10 @@ Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& dir) {
   // Point lookups for keys that are not in the memtable skip it quickly.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.05;
+  // Writers waiting for the group leader block instead of spinning: on a
+  // small machine the spinning steals the CPU the leader needs.
+  options.enable_write_thread_adaptive_yield = false;
+  options.enable_pipelined_write = true;
   rocksdb::DB* db = nullptr;
   auto s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) {

@@ -71,6 +71,8 @@ struct TableService::Table {
   std::array<std::mutex, 64> stripes;
   std::atomic<int64_t> items{0};
   std::atomic<int64_t> bytes{0};
+  int64_t saved_items = -1;  // what PersistCounters() last wrote (sweeper thread only)
+  int64_t saved_bytes = -1;
   std::atomic<uint64_t> next_sequence{1};
 };
 

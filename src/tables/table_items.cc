@@ -224,12 +224,11 @@ Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<
   int64_t dcount = (new_item ? 1 : 0) - (old_item ? 1 : 0);
   int64_t dbytes = static_cast<int64_t>(new_item ? ItemSize(*new_item) : 0) -
                    static_cast<int64_t>(old_item ? ItemSize(*old_item) : 0);
-  int64_t count = t.items.fetch_add(dcount) + dcount;
-  int64_t bytes = t.bytes.fetch_add(dbytes) + dbytes;
-  std::string counter;
-  layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, count)));
-  layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, bytes)));
-  batch.Put(layout::Counter(s->id), counter);
+  // Counts live in memory and are saved by the sweeper and at close
+  // (DynamoDB's own ItemCount is approximate too); writing them with every
+  // item would pile a version of one hot key into the memtable per write.
+  t.items.fetch_add(dcount);
+  t.bytes.fetch_add(dbytes);
   if (const StreamInfo* stream = s->ActiveStream()) {
     StreamRecord r;
     r.event_name = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
@@ -649,7 +648,28 @@ Result<ReadPage> TableService::Scan(const ScanRequest& q) const {
   return page;
 }
 
+void TableService::PersistCounters() {
+  std::vector<std::shared_ptr<Table>> tables;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [n, t] : tables_) tables.push_back(t);
+  }
+  store::WriteBatch batch;
+  for (const auto& t : tables) {
+    int64_t items = t->items.load(), bytes = t->bytes.load();
+    if (items == t->saved_items && bytes == t->saved_bytes) continue;
+    std::string counter;
+    layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, items)));
+    layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, bytes)));
+    batch.Put(layout::Counter(t->Schema()->id), counter);
+    t->saved_items = items;
+    t->saved_bytes = bytes;
+  }
+  if (!batch.empty()) store_.Write(batch).IgnoreError();
+}
+
 int TableService::SweepExpired() {
+  PersistCounters();
   std::vector<std::shared_ptr<Table>> tables;
   int64_t now_ms = NowEpochMillis();
   int64_t retention_ms =

@@ -120,6 +120,7 @@ TableService::~TableService() {
   }
   sweeper_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
+  PersistCounters();
 }
 
 Status TableService::Open() {

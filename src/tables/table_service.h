@@ -187,6 +187,8 @@ class TableService {
 
   // Runs one TTL sweep now (tests; the sweeper calls it periodically).
   int SweepExpired();
+  // Saves item counts and sizes (the sweeper does it periodically, and at close).
+  void PersistCounters();
 
  private:
   struct Table;
