@@ -214,7 +214,9 @@ def main():
         text = open(f"{tmp}/nimbus/credentials").read()
         key = re.search(r"aws_access_key_id = (\S+)", text).group(1)
         secret = re.search(r"aws_secret_access_key = (\S+)", text).group(1)
-        dynalite = subprocess.Popen(["node", DYNALITE, "--port", str(dport), "--createTableMs", "0",
+        # Both stores keep their data on disk: dynalite in LevelDB (--path), Nimbus in RocksDB.
+        dynalite = subprocess.Popen(["node", DYNALITE, "--port", str(dport), "--path", f"{tmp}/dynalite",
+                                     "--createTableMs", "0",
                                      "--deleteTableMs", "0", "--updateTableMs", "0"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(dynalite)
