@@ -3,10 +3,11 @@
 // answer in DynamoDB's shape (a JSON object; errors with a __type) and never
 // crash or corrupt the table service, which runs on the in-memory store with
 // a table holding a global and a local secondary index and a stream.
-#include <boost/json/parser.hpp>
+#include <boost/json/parse.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -34,7 +35,7 @@ struct World {
     tables = std::make_unique<tables::TableService>(*kv);
     if (!tables->Open().ok()) std::abort();
     tables::TableSchema t;
-    t.name = "t";
+    t.name = "things";
     t.key.hash = {"pk", tables::ValueType::kS};
     t.key.range = tables::KeyAttribute{"sk", tables::ValueType::kN};
     t.attribute_definitions = {{"pk", tables::ValueType::kS},
@@ -43,18 +44,22 @@ struct World {
                                {"l", tables::ValueType::kB}};
     t.billing_mode = "PAY_PER_REQUEST";
     tables::IndexSchema gsi;
-    gsi.name = "gi";
+    gsi.name = "gsi";
     gsi.key.hash = {"g", tables::ValueType::kS};
     t.indexes.push_back(gsi);
     tables::IndexSchema lsi;
-    lsi.name = "li";
+    lsi.name = "lsi";
     lsi.global = false;
     lsi.key.hash = {"pk", tables::ValueType::kS};
     lsi.key.range = tables::KeyAttribute{"l", tables::ValueType::kB};
     lsi.projection = tables::ProjectionType::kKeysOnly;
     t.indexes.push_back(lsi);
     t.streams.push_back(tables::StreamInfo{});
-    if (!tables->CreateTable(t).ok()) std::abort();
+    auto created = tables->CreateTable(t);
+    if (!created.ok()) {
+      std::fprintf(stderr, "cannot create the fuzzing table: %s\n", created.status().ToString().c_str());
+      std::abort();
+    }
     frontend = std::make_unique<aws::DynamoDbFrontend>(*tables);
   }
 };

@@ -686,6 +686,9 @@ Reply DynamoDbFrontend::TransactWriteItems(const Object& in) {
     }
     const auto& [kind_sv, body_v] = *eo.begin();
     std::string kind(kind_sv);
+    if (kind != "Put" && kind != "Update" && kind != "Delete" && kind != "ConditionCheck") {
+      return Validation("TransactItems can only contain one of Check, Put, Update or Delete");
+    }
     if (!body_v.is_object()) return Error("SerializationException", kind + " must be a map");
     const json::object& body = body_v.get_object();
     tables::TransactAction a;

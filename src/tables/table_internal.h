@@ -46,6 +46,11 @@ inline std::string Stream(const std::string& id) {
   return "t/s/" + id + "/";
 }
 inline std::string Retired(const std::string& id) { return "t/r/" + id; }
+// A key range left to delete: the sweeper removes every key under `prefix`,
+// then this record. Written in the same batch as the change that orphans it,
+// so a crash never leaves data nobody will collect.
+inline std::string Garbage(std::string_view prefix) { return "t/g/" + std::string(prefix); }
+inline constexpr std::string_view kGarbagePrefix = "t/g/";
 void AppendBe64(std::string* out, uint64_t v);
 uint64_t ReadBe64(std::string_view in);
 }  // namespace layout

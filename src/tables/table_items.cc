@@ -688,8 +688,10 @@ int TableService::SweepExpired() {
     }
   }
   for (const std::string& id : purge) {
-    DeleteTableData(id, /*keep_stream=*/false);
-    store_.Delete(layout::Retired(id)).IgnoreError();
+    store::WriteBatch batch;
+    batch.Delete(layout::Retired(id));
+    batch.Put(layout::Garbage(layout::Stream(id)), "");
+    if (store_.Write(batch).ok()) CollectGarbage();
   }
   int removed = 0;
   for (const auto& t : tables) {

@@ -246,49 +246,81 @@ Result<TableSchema> TableService::DeleteTable(const std::string& name) {
   auto t = FindTable(name);
   if (!t) return NotFound("Requested resource not found: Table: " + name + " not found");
   std::unique_lock writers(t->writers);  // let in-flight writes finish
-  RETURN_IF_ERROR(store_.Delete(layout::Meta(name), /*sync=*/true));
-  {
-    std::unique_lock lock(mu_);
-    tables_.erase(name);
-  }
   TableSchema schema = *t->Schema();
   std::string id = schema.id;
   bool keep_stream = !schema.streams.empty();
+  // One atomic batch: the table goes, its data is marked for collection, and
+  // a table with streams leaves them readable, closed, for the retention period.
+  store::WriteBatch batch;
+  batch.Delete(layout::Meta(name));
+  AddTableGarbage(id, keep_stream, batch);
+  RetiredTable r;
   if (keep_stream) {
-    // Its streams stay readable, closed, for the retention period.
-    RetiredTable r;
     TableSchema retired = schema;
     int64_t now = NowEpochMillis();
-    if (!retired.streams.empty() && retired.streams.back().closed_ms == 0) {
-      retired.streams.back().closed_ms = now;
-    }
+    if (retired.streams.back().closed_ms == 0) retired.streams.back().closed_ms = now;
     retired.deleted_ms = now;
     r.schema = std::make_shared<const TableSchema>(retired);
     r.next_sequence = t->next_sequence.load();
-    RETURN_IF_ERROR(store_.Put(layout::Retired(id), retired.ToStored(), /*sync=*/true));
-    std::unique_lock lock(mu_);
-    retired_[id] = std::move(r);
+    batch.Put(layout::Retired(id), retired.ToStored());
   }
-  // The data goes in the background; the table is already gone for clients.
-  std::thread([this, id, keep_stream] { DeleteTableData(id, keep_stream); }).detach();
+  RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  {
+    std::unique_lock lock(mu_);
+    tables_.erase(name);
+    if (keep_stream) retired_[id] = std::move(r);
+  }
+  WakeSweeper();  // the data goes in the background; clients no longer see it
   return schema;
 }
 
-void TableService::DeleteTableData(std::string id, bool keep_stream) {
-  std::vector<std::string> prefixes = {layout::Items(id), layout::IndexAll(id), layout::Ttl(id),
-                                       layout::Counter(id)};
-  if (!keep_stream) prefixes.push_back(layout::Stream(id));
+void TableService::AddTableGarbage(const std::string& id, bool keep_stream,
+                                   store::WriteBatch& batch) {
+  batch.Delete(layout::Counter(id));
+  for (const std::string& prefix : {layout::Items(id), layout::IndexAll(id), layout::Ttl(id)}) {
+    batch.Put(layout::Garbage(prefix), "");
+  }
+  if (!keep_stream) batch.Put(layout::Garbage(layout::Stream(id)), "");
+}
+
+void TableService::WakeSweeper() {
+  {
+    std::lock_guard lock(sweeper_mu_);
+    garbage_pending_ = true;
+  }
+  sweeper_cv_.notify_all();
+}
+
+int TableService::CollectGarbage() {
+  std::vector<std::string> prefixes;
+  store_
+      .Scan(layout::kGarbagePrefix, "",
+            [&](std::string_view key, std::string_view) {
+              prefixes.emplace_back(key.substr(layout::kGarbagePrefix.size()));
+              return true;
+            })
+      .IgnoreError();
+  int removed = 0;
   for (const std::string& prefix : prefixes) {
-    while (true) {
+    bool done = false;
+    while (!stop_) {
       store::WriteBatch batch;
       Status s = store_.Scan(prefix, "", [&](std::string_view key, std::string_view) {
         batch.Delete(key);
         return batch.size() < 1000;
       });
-      if (!s.ok() || batch.empty()) break;
+      if (!s.ok()) break;
+      if (batch.empty()) {
+        done = true;
+        break;
+      }
       if (!store_.Write(batch).ok()) break;
+      removed += static_cast<int>(batch.size());
     }
+    if (!done) break;  // stopping, or the store failed: the record stays for next time
+    store_.Delete(layout::Garbage(prefix)).IgnoreError();
   }
+  return removed;
 }
 
 Result<TableSchema> TableService::UpdateTable(const std::string& name, const TableUpdate& u) {
@@ -407,24 +439,12 @@ Result<TableSchema> TableService::UpdateTable(const std::string& name, const Tab
     RETURN_IF_ERROR(failure);
     if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
   }
-  RETURN_IF_ERROR(store_.Put(layout::Meta(name), s.ToStored(), /*sync=*/true));
+  store::WriteBatch meta;
+  meta.Put(layout::Meta(name), s.ToStored());
+  if (dropped_index_id) meta.Put(layout::Garbage(layout::Index(s.id, *dropped_index_id)), "");
+  RETURN_IF_ERROR(store_.Write(meta, /*sync=*/true));
   t->SetSchema(std::make_shared<const TableSchema>(s));
-  if (dropped_index_id) {
-    std::string prefix = layout::Index(s.id, *dropped_index_id);
-    std::thread([this, prefix] {
-      while (true) {
-        store::WriteBatch batch;
-        store_
-            .Scan(prefix, "",
-                  [&](std::string_view k, std::string_view) {
-                    batch.Delete(k);
-                    return batch.size() < 1000;
-                  })
-            .IgnoreError();
-        if (batch.empty() || !store_.Write(batch).ok()) break;
-      }
-    }).detach();
-  }
+  if (dropped_index_id) WakeSweeper();
   return s;
 }
 
@@ -615,11 +635,19 @@ bool TableService::Expired(const Table& t, const Item& item) const {
 
 void TableService::SweeperLoop() {
   std::unique_lock lock(sweeper_mu_);
+  garbage_pending_ = true;  // collect what a previous run left unfinished
+  auto next_sweep = std::chrono::steady_clock::now() + options_.ttl_sweep_interval;
   while (!stop_) {
-    sweeper_cv_.wait_for(lock, options_.ttl_sweep_interval);
+    sweeper_cv_.wait_until(lock, next_sweep, [&] { return stop_ || garbage_pending_; });
     if (stop_) break;
+    bool collect = garbage_pending_;
+    garbage_pending_ = false;
     lock.unlock();
-    SweepExpired();
+    if (collect) CollectGarbage();
+    if (std::chrono::steady_clock::now() >= next_sweep) {
+      SweepExpired();
+      next_sweep = std::chrono::steady_clock::now() + options_.ttl_sweep_interval;
+    }
     lock.lock();
   }
 }

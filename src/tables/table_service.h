@@ -189,6 +189,9 @@ class TableService {
   int SweepExpired();
   // Saves item counts and sizes (the sweeper does it periodically, and at close).
   void PersistCounters();
+  // Deletes the data of dropped tables and indexes now (tests; the sweeper
+  // does it in the background). Returns the number of keys removed.
+  int CollectGarbage();
 
  private:
   struct Table;
@@ -214,7 +217,8 @@ class TableService {
                      const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
                      std::vector<std::function<void()>>& after);
   Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
-  void DeleteTableData(std::string id, bool keep_stream);
+  void AddTableGarbage(const std::string& id, bool keep_stream, store::WriteBatch& batch);
+  void WakeSweeper();
   void SweeperLoop();
   void NotifyStream(const std::string& table);
 
@@ -230,6 +234,7 @@ class TableService {
   std::atomic<bool> stop_{false};
   std::mutex sweeper_mu_;
   std::condition_variable sweeper_cv_;
+  bool garbage_pending_ = false;  // guarded by sweeper_mu_
   std::thread sweeper_;
 };
 
