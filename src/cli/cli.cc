@@ -62,6 +62,9 @@ int Main(int argc, char** argv) {
   AddServeCommand(app);
   AddFunctionCommands(app);
   AddLogsCommand(app);
+  AddDeployCommands(app);
+  AddDevCommand(app);
+  AddBenchCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -4,12 +4,24 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/client.h"
+#include "server/server.h"
 
 namespace nimbus::cli {
 
 void AddServeCommand(CLI::App& app);
 void AddFunctionCommands(CLI::App& app);
 void AddLogsCommand(CLI::App& app);
+void AddDeployCommands(CLI::App& app);
+void AddDevCommand(CLI::App& app);
+void AddBenchCommand(CLI::App& app);
+
+// A function's Lambda name: `name` itself, or the function `key` of the
+// serverless.yml at `config` (exits with a message when neither works).
+std::string ResolveFunctionName(const std::string& name, const std::string& key,
+                                const std::string& config, const std::string& stage);
+
+// The flags of `serve`, shared with `dev`.
+void AddServerOptions(CLI::App* cmd, server::ServerOptions& options, std::string& log_level);
 
 // The options every client subcommand takes.
 void AddClientOptions(CLI::App* cmd, ClientOptions& options);

@@ -213,12 +213,20 @@ void AddFunctionCommands(CLI::App& app) {
   auto event = std::make_shared<bool>(false);
   auto name = std::make_shared<std::string>();
   CLI::App* invoke = app.add_subcommand("invoke", "Invoke a function and print its result");
-  invoke->add_option("name", *name, "Function name")->required();
-  invoke->add_option("--payload,-p", *payload, "Event as JSON, or @file")->capture_default_str();
+  auto key = std::make_shared<std::string>();
+  auto config = std::make_shared<std::string>("serverless.yml");
+  auto stage = std::make_shared<std::string>();
+  invoke->add_option("name", *name, "Function name");
+  invoke->add_option("--function,-f", *key, "The function's key in serverless.yml (instead of NAME)");
+  invoke->add_option("--config,-c", *config, "The service's serverless.yml (with -f)")->capture_default_str();
+  invoke->add_option("--stage,-s", *stage, "Stage (with -f)");
+  invoke->add_option("--payload,-p,--data,-d", *payload, "Event as JSON, or @file")->capture_default_str();
   invoke->add_flag("--log,-l", *log, "Print the invocation's log tail to stderr");
   invoke->add_flag("--event", *event, "Invoke asynchronously (InvocationType Event)");
   AddClientOptions(invoke, *co);
-  invoke->callback([co, name, payload, log, event] { Invoke(*co, *name, *payload, *log, *event); });
+  invoke->callback([=] {
+    Invoke(*co, ResolveFunctionName(*name, *key, *config, *stage), *payload, *log, *event);
+  });
 }
 
 }  // namespace nimbus::cli

@@ -1,4 +1,4 @@
-// `nimbus logs NAME [--follow]`: a function's log group through the
+// `nimbus logs NAME|-f FUNCTION [--tail]`: a function's log group through the
 // CloudWatch Logs API (FilterLogEvents), polled when following.
 #include <chrono>
 #include <ctime>
@@ -38,8 +38,14 @@ void AddLogsCommand(CLI::App& app) {
   auto since = std::make_shared<std::string>("1h");
   auto filter = std::make_shared<std::string>();
   CLI::App* logs = app.add_subcommand("logs", "Print a function's logs");
-  logs->add_option("name", *name, "Function name")->required();
-  logs->add_flag("--follow,-f", *follow, "Keep printing new lines as they arrive");
+  auto key = std::make_shared<std::string>();
+  auto config = std::make_shared<std::string>("serverless.yml");
+  auto stage = std::make_shared<std::string>();
+  logs->add_option("name", *name, "Function name");
+  logs->add_option("--function,-f", *key, "The function's key in serverless.yml (instead of NAME)");
+  logs->add_option("--config,-c", *config, "The service's serverless.yml (with -f)")->capture_default_str();
+  logs->add_option("--stage,-s", *stage, "Stage (with -f)");
+  logs->add_flag("--tail,-t,--follow", *follow, "Keep printing new lines as they arrive");
   logs->add_option("--since", *since, "How far back to start (30s, 10m, 2h, 1d)")
       ->capture_default_str();
   logs->add_option("--filter", *filter, "CloudWatch filter pattern");
@@ -48,7 +54,7 @@ void AddLogsCommand(CLI::App& app) {
     auto client = ClientOrExit(*co);
     int64_t start = NowEpochMillis() - ParseSince(*since);
     std::set<std::string> seen;  // event ids printed at the current start time
-    std::string group = "/aws/lambda/" + *name;
+    std::string group = "/aws/lambda/" + ResolveFunctionName(*name, *key, *config, *stage);
     while (true) {
       std::string token;
       int64_t newest = start;

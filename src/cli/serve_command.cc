@@ -10,37 +10,48 @@
 
 namespace nimbus::cli {
 
-void AddServeCommand(CLI::App& app) {
-  auto opts = std::make_shared<server::ServerOptions>();
-  auto log_level = std::make_shared<std::string>("info");
-  CLI::App* serve = app.add_subcommand("serve", "Run Nimbus: the AWS endpoint and the function runtime");
-  serve->add_option("--data-dir", opts->data_dir, "State directory (created if missing)")
+void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& log_level) {
+  serve->add_option("--data-dir", o.data_dir, "State directory (created if missing)")
       ->capture_default_str();
-  serve->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
-  serve->add_option("--api-port", opts->api_port, "Port of the AWS-compatible endpoint")
+  serve->add_option("--host", o.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--api-port", o.api_port, "Port of the AWS-compatible endpoint")
       ->capture_default_str();
-  serve->add_option("--threads", opts->threads, "I/O threads")->capture_default_str();
-  serve->add_flag("--dev-credentials", opts->dev_credentials,
+  serve->add_option("--gateway-port", o.gateway_port,
+                    "Port of the HTTP gateway serving the deployed APIs (0: any free port, "
+                    "-1: none)")
+      ->capture_default_str();
+  serve->add_option("--gateway-timeout-ms", o.gateway_timeout_ms,
+                    "Integration timeout of the gateway (API Gateway's is 30 s)")
+      ->capture_default_str();
+  serve->add_option("--threads", o.threads, "I/O threads")->capture_default_str();
+  serve->add_flag("--dev-credentials", o.dev_credentials,
                   "Also accept the local access key test/test");
-  serve->add_flag("--allow-weak-isolation", opts->allow_weak_isolation,
+  serve->add_flag("--allow-weak-isolation", o.allow_weak_isolation,
                   "Start even if the host cannot enforce every isolation feature");
-  serve->add_option("--concurrency", opts->account_concurrency,
+  serve->add_option("--concurrency", o.account_concurrency,
                     "Account concurrency limit (concurrent invocations)")
       ->capture_default_str();
-  serve->add_option("--keep-alive", opts->keep_alive_s,
+  serve->add_option("--keep-alive", o.keep_alive_s,
                     "Seconds an idle instance stays warm before it is stopped")
       ->capture_default_str();
-  serve->add_option("--function-network", opts->function_network,
+  serve->add_option("--function-network", o.function_network,
                     "Network of function instances: none (loopback only) or host")
       ->check(CLI::IsMember({"none", "host"}))
       ->capture_default_str();
-  serve->add_option("--runtimes-dir", opts->runtimes_dir, "Folder holding the runtime bootstraps");
-  serve->add_option("--region", opts->region, "Region in ARNs")->capture_default_str();
-  serve->add_option("--shutdown-grace", opts->shutdown_grace_s,
+  serve->add_option("--runtimes-dir", o.runtimes_dir, "Folder holding the runtime bootstraps");
+  serve->add_option("--region", o.region, "Region in ARNs")->capture_default_str();
+  serve->add_option("--shutdown-grace", o.shutdown_grace_s,
                     "Seconds to let in-flight invocations finish on shutdown")
       ->capture_default_str();
-  serve->add_option("--log-level", *log_level, "trace, debug, info, warn, error")
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+}
+
+void AddServeCommand(CLI::App& app) {
+  auto opts = std::make_shared<server::ServerOptions>();
+  auto log_level = std::make_shared<std::string>("info");
+  CLI::App* serve = app.add_subcommand("serve", "Run Nimbus: the AWS endpoint, the gateway and the function runtime");
+  AddServerOptions(serve, *opts, *log_level);
   serve->callback([opts, log_level] {
     log::Init(*log_level);
     // Signals are taken by this thread with sigwait; block them before any

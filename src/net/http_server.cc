@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -168,9 +169,32 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                                   asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !keep_alive) {
         session->socket.shutdown(tcp::socket::shutdown_send, ec);
+        if (too_large && !ec) co_await DrainUnread(session);
         co_return;
       }
     }
+  }
+
+  // After refusing a body the client is still sending, reads and drops what
+  // it sends for a while before closing: closing a socket with unread data
+  // resets the connection, and the client would lose the answer.
+  asio::awaitable<void> DrainUnread(std::shared_ptr<Session> session) {
+    asio::steady_timer timer(session->socket.get_executor());
+    timer.expires_after(std::chrono::seconds(5));
+    timer.async_wait([session](boost::system::error_code e) {
+      if (!e) {
+        boost::system::error_code ignored;
+        session->socket.cancel(ignored);
+      }
+    });
+    std::vector<char> scratch(64 * 1024);
+    size_t drained = 0;
+    boost::system::error_code ec;
+    while (!ec && drained < 256 * 1024 * 1024) {
+      drained += co_await session->socket.async_read_some(
+          asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+    }
+    timer.cancel();
   }
 
   asio::awaitable<void> WriteError(std::shared_ptr<Session> session, int status,

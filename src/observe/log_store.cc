@@ -172,6 +172,10 @@ Status LogStore::Open() {
 
 void LogStore::Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
                       std::string message) {
+  {
+    std::lock_guard lock(tap_mu_);
+    if (tap_) tap_(group, stream, timestamp_ms, message);
+  }
   bool was_empty;
   {
     std::lock_guard lock(mu_);
@@ -180,6 +184,11 @@ void LogStore::Append(const std::string& group, const std::string& stream, int64
     ++enqueued_;
   }
   if (was_empty) cv_.notify_one();  // the writer is asleep only when the queue is empty
+}
+
+void LogStore::SetTap(Tap tap) {
+  std::lock_guard lock(tap_mu_);
+  tap_ = std::move(tap);
 }
 
 void LogStore::Flush() {

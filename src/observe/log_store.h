@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -72,6 +73,12 @@ class LogStore : public invoker::LogSink {
   // Writes everything appended so far.
   void Flush();
 
+  // Sees every line as it is appended, before it is stored (`nimbus dev`
+  // prints them). Called on the appending thread; keep it quick.
+  using Tap = std::function<void(const std::string& group, const std::string& stream,
+                                 int64_t timestamp_ms, const std::string& message)>;
+  void SetTap(Tap tap);
+
   Status CreateGroup(const std::string& group);
   // A stream with no events yet (the group must exist).
   Status CreateStream(const std::string& group, const std::string& stream);
@@ -110,6 +117,8 @@ class LogStore : public invoker::LogSink {
   void WriteBatch(std::vector<Pending>& batch);
 
   store::KvStore& store_;
+  std::mutex tap_mu_;
+  Tap tap_;
   mutable std::mutex mu_;  // guards groups_ and the queue
   std::condition_variable cv_;
   std::condition_variable flushed_cv_;

@@ -21,6 +21,8 @@
 #include "core/time.h"
 #include "functions/code_store.h"
 #include "functions/function_service.h"
+#include "gateway/gateway.h"
+#include "server/gateway_admin.h"
 #include "invoker/invoker.h"
 #include "net/event_loop.h"
 #include "net/http_server.h"
@@ -67,8 +69,12 @@ struct Server::Impl {
   std::unique_ptr<aws::LogsFrontend> logs_frontend;
   std::unique_ptr<tables::TableService> tables;
   std::unique_ptr<aws::DynamoDbFrontend> dynamodb;
+  std::unique_ptr<gateway::Gateway> gateway;
+  std::unique_ptr<GatewayAdmin> gateway_admin;
   std::unique_ptr<net::HttpServer> api;
+  std::unique_ptr<net::HttpServer> gateway_server;
   int api_port = 0;
+  int gateway_port = 0;
   bool stopped = false;
   net::TimerPtr gc_timer;
   std::mutex gc_mu;
@@ -99,6 +105,7 @@ struct Server::Impl {
                              bool more = false;
                              return tables->ListTables("", 100000, &more).size();
                            }()},
+                          {"apis", gateway->List().size()},
                           {"instances", stats.instances},
                           {"idle_instances", stats.idle_instances},
                           {"in_flight", stats.in_flight},
@@ -135,6 +142,13 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() { Stop(); }
 
 int Server::api_port() const { return impl_->api_port; }
+int Server::gateway_port() const { return impl_->gateway_port; }
+
+void Server::SetLogTap(observe::LogStore::Tap tap) { impl_->logs->SetTap(std::move(tap)); }
+
+std::string Server::gateway_url() const {
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->gateway_port);
+}
 
 std::string Server::endpoint() const {
   return "http://" + impl_->options.host + ":" + std::to_string(impl_->api_port);
@@ -224,6 +238,23 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.tables = std::make_unique<tables::TableService>(*s.kv, to);
   RETURN_IF_ERROR(s.tables->Open());
   s.dynamodb = std::make_unique<aws::DynamoDbFrontend>(*s.tables);
+  gateway::GatewayOptions go;
+  go.region = options.region;
+  go.account_id = options.account_id;
+  go.integration_timeout = std::chrono::milliseconds(options.gateway_timeout_ms);
+  s.gateway = std::make_unique<gateway::Gateway>(
+      *s.kv, *s.loop,
+      [self](const std::string& name, std::string payload, invoker::InvokeCallback done) {
+        functions::InvokeInput in;
+        in.payload = std::move(payload);
+        self->functions->Invoke(functions::FunctionRef{name, ""}, std::move(in), std::move(done));
+      },
+      go);
+  RETURN_IF_ERROR(s.gateway->Load());
+  s.gateway_admin = std::make_unique<GatewayAdmin>(*s.gateway, [self] {
+    return "http://" + self->options.host + ":" + std::to_string(self->gateway_port);
+  });
+  s.endpoint->Register("nimbus", s.gateway_admin.get());
   s.endpoint->Register("dynamodb", s.dynamodb.get());
   s.endpoint->Register("lambda", s.lambda.get());
   s.endpoint->Register("logs", s.logs_frontend.get());
@@ -248,13 +279,39 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     return port.status();
   }
   s.api_port = *port;
+  if (options.gateway_port >= 0) {
+    net::HttpServerOptions gho;
+    gho.body_limit = 10 * 1024 * 1024;  // API Gateway's payload limit: larger gets 413
+    gho.protocol_error = [](int status, const std::string&) {
+      return net::HttpResponse::Json(status, status == 431 ? R"({"message":"Request Header Fields Too Large"})"
+                                                           : R"({"message":"Bad Request"})");
+    };
+    s.gateway_server = std::make_unique<net::HttpServer>(
+        *s.loop, [self](net::HttpRequest&& r, net::Responder w) { self->gateway->Handle(std::move(r), std::move(w)); },
+        gho);
+    auto gport = s.gateway_server->Listen(options.host, options.gateway_port);
+    if (!gport.ok()) {
+      s.api->Close();
+      s.invoker->Shutdown(std::chrono::milliseconds(0));
+      s.loop->Stop();
+      return Status(gport.status().code(), "the gateway cannot listen on " + options.host + ":" +
+                                               std::to_string(options.gateway_port) + ": " +
+                                               gport.status().message() +
+                                               " (choose another with --gateway-port)");
+    }
+    s.gateway_port = *gport;
+  }
 
   boost::json::object info{{"endpoint", "http://" + options.host + ":" + std::to_string(*port)},
+                           {"gateway", s.gateway_port ? "http://" + options.host + ":" +
+                                                            std::to_string(s.gateway_port)
+                                                      : std::string()},
                            {"pid", ::getpid()},
                            {"region", options.region}};
   RETURN_IF_ERROR(WriteFileAtomic(dir + "/server.json", boost::json::serialize(info), 0600));
   spdlog::info("Nimbus serving the AWS endpoint on http://{}:{} (data in {}, isolation: {})",
                options.host, *port, dir, s.sandboxer->Describe());
+  if (s.gateway_port) spdlog::info("Gateway on http://{}:{}", options.host, s.gateway_port);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -268,8 +325,10 @@ void Server::Stop() {
   }
   spdlog::info("Nimbus stopping");
   s.api->StopAccepting();
+  if (s.gateway_server) s.gateway_server->StopAccepting();
   s.invoker->Shutdown(std::chrono::seconds(s.options.shutdown_grace_s));
   s.api->Close();
+  if (s.gateway_server) s.gateway_server->Close();
   s.loop->Stop();
   s.logs->Flush();
   ::unlink((s.options.data_dir + "/server.json").c_str());

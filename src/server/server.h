@@ -4,6 +4,7 @@
 // the pieces.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,8 @@ struct ServerOptions {
   std::string data_dir = ".nimbus";
   std::string host = "127.0.0.1";
   int api_port = 4566;
+  int gateway_port = 3000;  // 0: any free port; -1: no gateway
+  int gateway_timeout_ms = 30000;  // API Gateway's integration timeout
   int threads = 2;
   bool dev_credentials = false;
   bool allow_weak_isolation = false;
@@ -36,7 +39,12 @@ class Server {
   // every instance and closes the store. Idempotent.
   void Stop();
   int api_port() const;
+  int gateway_port() const;  // 0 when the gateway is off
   std::string endpoint() const;
+  std::string gateway_url() const;
+  // Sees every function log line as it is written (`nimbus dev`).
+  void SetLogTap(std::function<void(const std::string& group, const std::string& stream,
+                                    int64_t timestamp_ms, const std::string& message)> tap);
 
  private:
   struct Impl;

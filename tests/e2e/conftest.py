@@ -266,6 +266,11 @@ class NimbusServer:
         self.args = list(args)
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        # Every server gets its own gateway port unless the test chose one.
+        if "--gateway-port" not in self.args:
+            self.args += ["--gateway-port", str(free_port())]
+        self.gateway_port = int(self.args[self.args.index("--gateway-port") + 1])
+        self.gateway = f"http://127.0.0.1:{self.gateway_port}"
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
         self.access_key = self.secret_key = None
@@ -647,3 +652,75 @@ def ddb_read_stream(streams, stream_arn: str, iterator_type: str = "TRIM_HORIZON
             if not page["Records"]:
                 break
     return records
+
+
+# ---------------------------------------------------------------------------
+# serverless.yml services and the gateway
+# ---------------------------------------------------------------------------
+
+
+def write_service(directory: Path, files: dict) -> Path:
+    """Writes {relative path: text | bytes | (content, mode)} under directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for rel, spec in files.items():
+        content, mode = spec if isinstance(spec, tuple) else (spec, 0o644)
+        p = directory / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode() if isinstance(content, str) else content)
+        os.chmod(p, mode)
+    return directory
+
+
+def deploy(server: "NimbusServer", directory: Path, *args: str, check: bool = True):
+    """Runs `nimbus deploy` for the serverless.yml in directory."""
+    return server.nimbus("deploy", "--config", str(directory / "serverless.yml"), *args, check=check)
+
+
+class HttpReply:
+    """A gateway response with every header kept (Set-Cookie repeats)."""
+
+    def __init__(self, status: int, headers: list, body: bytes):
+        self.status = status
+        self.header_list = [(k.lower(), v) for k, v in headers]
+        self.body = body
+
+    def header(self, name: str):
+        for k, v in self.header_list:
+            if k == name.lower():
+                return v
+        return None
+
+    def all(self, name: str) -> list:
+        return [v for k, v in self.header_list if k == name.lower()]
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+    def __repr__(self):
+        return f"HttpReply({self.status}, {self.header_list}, {self.body[:300]!r})"
+
+
+def http_call(method: str, url: str, body: bytes | str = b"", headers: dict | None = None,
+         timeout: float = 60) -> HttpReply:
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        target = (u.path or "/") + ("?" + u.query if u.query else "")
+        data = body.encode() if isinstance(body, str) else body
+        conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+        hdrs = dict(headers or {})
+        hdrs.setdefault("Host", u.netloc)
+        for k, v in hdrs.items():
+            for item in (v if isinstance(v, list) else [v]):
+                conn.putheader(k, item)
+        if data or method in ("POST", "PUT", "PATCH"):
+            conn.putheader("Content-Length", str(len(data)))
+        conn.endheaders(data or None)
+        r = conn.getresponse()
+        return HttpReply(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()

@@ -1,0 +1,70 @@
+// `nimbus deploy`'s engine: reads a serverless.yml and makes a running
+// Nimbus match it through its public APIs — DynamoDB for the tables, Lambda
+// for the functions, the gateway's control API for the routes.
+//
+// Deploys are incremental: each function's zip is deterministic, so its
+// CodeSha256 says whether the code changed; configurations are compared
+// field by field; the API is replaced only when it differs. An unchanged
+// deploy writes nothing. Functions that left the file are deleted; tables
+// are never deleted by a deploy (only by `nimbus remove`).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/client.h"
+#include "core/json.h"
+#include "core/status.h"
+#include "manifest/manifest.h"
+
+namespace nimbus::cli {
+
+struct DeployOptions {
+  std::string config = "serverless.yml";
+  std::string stage;
+  std::string region;
+  std::map<std::string, std::string> options;  // other --opt values, for ${opt:}
+  std::optional<bool> root;                    // put the API at the gateway's root
+  // Progress lines ("function hello: code updated"), as they happen.
+  std::function<void(const std::string&)> progress;
+};
+
+struct DeployReport {
+  manifest::Manifest manifest;
+  std::vector<std::string> updated_functions;  // names whose code or configuration changed
+  int changes = 0;                             // writes made, 0 for an unchanged deploy
+  json::value api;                             // the gateway's description of the API, or null
+  std::vector<std::string> tables;             // table names
+};
+
+class Deployer {
+ public:
+  explicit Deployer(AwsClient& client) : client_(client) {}
+
+  // Loads the file and applies it.
+  Result<DeployReport> Deploy(const DeployOptions& options);
+  // Applies an already loaded manifest.
+  Result<DeployReport> Apply(const manifest::Manifest& m, const DeployOptions& options);
+  // Deletes the service's API, functions and tables.
+  Status Remove(const manifest::Manifest& m, const std::function<void(const std::string&)>& progress);
+
+  // The loader options for a deploy (stage, region, environment, --opts).
+  static manifest::LoadOptions LoadOptionsFor(const DeployOptions& options);
+
+ private:
+  Result<std::string> TableName(const manifest::Manifest& m, const manifest::TableDef& t) const;
+  Status DeployTable(const manifest::Manifest& m, const manifest::TableDef& t, DeployReport& report,
+                     const DeployOptions& options);
+  Status DeployFunction(const manifest::Manifest& m, const manifest::FunctionDef& fn,
+                        const std::string& zip, DeployReport& report, const DeployOptions& options);
+  Result<std::string> Resolve(const manifest::Manifest& m, const std::string& logical_id,
+                              const std::string& attribute);
+  Result<json::value> Dynamo(const std::string& operation, const json::object& body);
+
+  AwsClient& client_;
+  std::map<std::string, json::object> table_descriptions_;  // by logical id
+};
+
+}  // namespace nimbus::cli

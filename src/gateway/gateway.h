@@ -1,0 +1,91 @@
+// The HTTP gateway: serves every deployed service's HTTP API and REST API on
+// one port, as API Gateway would. A request finds its API by host name
+// (`<api>.localhost`), by path prefix (`/_api/<api>/...`), or — for the root
+// service — directly; then its route; passes throttles, API keys and the
+// route's authorizer; becomes an event; invokes the function; and the result
+// becomes the response by API Gateway's mapping rules.
+//
+// API configurations are kept in the store and reloaded at start.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "gateway/api_config.h"
+#include "invoker/invocation.h"
+#include "net/event_loop.h"
+#include "net/http.h"
+#include "store/kv_store.h"
+
+namespace nimbus::gateway {
+
+class Authorizers;
+class RateLimiter;
+struct EventInput;
+
+// Runs function `name` with `payload`; the gateway's only way to functions.
+using InvokeFunction =
+    std::function<void(const std::string& name, std::string payload, invoker::InvokeCallback done)>;
+
+struct GatewayOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::chrono::milliseconds integration_timeout{30000};
+};
+
+// One deployed API as the gateway serves it.
+struct ApiInfo {
+  std::string id;
+  bool root = false;
+  std::vector<std::string> routes;  // "GET /users/{id}" (HTTP API) or "REST GET /dev/users/{id}"
+};
+
+class Gateway {
+ public:
+  Gateway(store::KvStore& store, net::EventLoop& loop, InvokeFunction invoke,
+          GatewayOptions options = {});
+  ~Gateway();
+
+  // Loads the stored APIs; call once before serving.
+  Status Load();
+
+  // Creates or replaces an API. `root` puts it at the gateway's root (the
+  // previous root keeps its host and prefix addresses); the first API
+  // deployed becomes the root by default.
+  Result<ApiInfo> Put(ApiConfig config, std::optional<bool> root);
+  Status Delete(const std::string& id);
+  Result<ApiConfig> Get(const std::string& id) const;
+  std::vector<ApiInfo> List() const;
+
+  void Handle(net::HttpRequest&& req, net::Responder respond);
+
+ private:
+  struct Api;
+  struct Call;
+
+  std::shared_ptr<const Api> Resolve(const net::HttpRequest& req, std::string* path) const;
+  void Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, std::string path,
+                net::Responder respond);
+  void InvokeRoute(std::shared_ptr<Call> call);
+  ApiInfo InfoLocked(const Api& api) const;
+  Result<std::shared_ptr<const Api>> Compile(ApiConfig config) const;
+
+  store::KvStore& store_;
+  net::EventLoop& loop_;
+  InvokeFunction invoke_;
+  GatewayOptions options_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<Authorizers> authorizers_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<const Api>> apis_;       // by id
+  std::map<std::string, std::shared_ptr<const Api>> by_api_id_;  // by http/rest api id
+  std::string root_;
+};
+
+}  // namespace nimbus::gateway

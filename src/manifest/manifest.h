@@ -1,0 +1,116 @@
+// The typed, fully resolved description of a service, read from its
+// serverless.yml (the Serverless Framework v3 subset in
+// shared/reference/serverless-yml.md).
+//
+// LoadManifest parses the file (yaml_loader.h), resolves every variable
+// (variable_resolver.h), checks the settings Nimbus acts on and reports each
+// problem with its position ("serverless.yml:12:5: ..."). Settings that v3
+// knows but Nimbus does not implement are listed in Manifest::unsupported,
+// never silently dropped; only settings that would make Nimbus run the service
+// wrongly are errors.
+//
+// CloudFormation intrinsics (Ref, Fn::GetAtt, Fn::Sub, ...) stay unevaluated
+// JSON objects here: their values exist only at deploy time (intrinsics.h).
+// Everything in this header is plain data.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "manifest/document.h"
+
+namespace nimbus::manifest {
+
+// One `http` (REST API) or `httpApi` (HTTP API) event of a function.
+struct HttpEventDef {
+  bool rest = false;   // `http` (REST, payload 1.0) rather than `httpApi`
+  std::string method;  // upper case; "ANY" for '*' or 'any'
+  // Starts with '/', as declared ({param}, {proxy+}); a REST path gets its
+  // missing leading '/' added and a trailing '/' removed. "" for the httpApi
+  // '*' catch-all (the $default route).
+  std::string path;
+  // The resolved event object (authorizer, cors, private, async, integration,
+  // request, ...); empty for the shorthand string forms. A string
+  // `authorizer: name` is normalised to {"name": name} (REST: {"arn": ...}
+  // when it is an ARN).
+  boost::json::object settings;
+  SourcePos pos;
+};
+
+struct FunctionDef {
+  std::string key;   // the key under `functions:`
+  std::string name;  // "<service>-<stage>-<key>" unless `name:`
+  std::string handler;
+  std::string runtime;
+  std::string architecture = "x86_64";  // or "arm64"
+  int memory_mb = 1024;
+  int timeout_s = 6;
+  int ephemeral_mb = 512;
+  int reserved_concurrency = -1;  // -1: not set
+  std::string description;
+  // provider.environment merged with the function's (the function wins).
+  // Values are strings or unevaluated intrinsic objects (Ref, Fn::GetAtt,
+  // Fn::Sub, Fn::Join, Fn::Select, Fn::Base64); numbers and booleans were
+  // turned into strings.
+  std::map<std::string, boost::json::value> environment;
+  std::map<std::string, std::string> tags;    // provider.tags merged with the function's
+  std::vector<std::string> package_patterns;  // the function's own package.patterns
+  bool package_individually = false;          // functions.<key>.package.individually
+  std::vector<HttpEventDef> http_events;
+  SourcePos pos;
+};
+
+// An AWS::DynamoDB::Table under resources.Resources.
+struct TableDef {
+  std::string logical_id;
+  boost::json::object properties;          // resolved, intrinsics left as objects
+  std::string deletion_policy = "Delete";  // DeletionPolicy: Delete, Retain or Snapshot
+  SourcePos pos;
+};
+
+struct Manifest {
+  std::string dir;   // the service directory (absolute)
+  std::string file;  // path of serverless.yml (absolute)
+  std::string service, stage, region;
+  boost::json::object provider;               // the resolved provider block
+  std::vector<FunctionDef> functions;         // in file order
+  std::vector<TableDef> tables;               // in file order
+  std::vector<std::string> package_patterns;  // package.patterns (after exclude/include)
+  bool package_individually = false;
+  // Dot paths of settings Nimbus does not implement, section by section
+  // (root, provider, package, functions, resources), in file order within each:
+  // "functions.worker.events[0].schedule", "provider.vpc",
+  // "resources.Resources.Q (AWS::SQS::Queue)", "provider.iam (not enforced)".
+  std::vector<std::string> unsupported;
+  boost::json::value document;  // the whole resolved file
+
+  const FunctionDef* FindFunction(std::string_view key) const;
+  // Service-level patterns followed by the function's own (what v3 packages
+  // for a function of an `individually` service).
+  std::vector<std::string> PatternsFor(const FunctionDef& fn) const;
+};
+
+struct LoadOptions {
+  std::string stage;                           // --stage; empty: provider.stage, else "dev"
+  std::string region;                          // --region; empty: provider.region, else "us-east-1"
+  std::map<std::string, std::string> options;  // other CLI options, for ${opt:name}
+  std::map<std::string, std::string> env;      // the environment, for ${env:NAME}
+  std::string account_id = "000000000000";     // ${aws:accountId}
+};
+
+// Reads, resolves and checks the serverless.yml at `path`. With `useDotenv:
+// true` the service's .env files are added to options.env first (dotenv.h).
+// Every error message starts with the position it concerns.
+Result<Manifest> LoadManifest(const std::string& path, const LoadOptions& options);
+
+// The same from text already in memory; `dir` is the service directory (for
+// ${file()} and .env) and `file_name` the name shown in positions.
+Result<Manifest> LoadManifestFromText(std::string_view text, const std::string& dir,
+                                      const std::string& file_name, const LoadOptions& options);
+
+}  // namespace nimbus::manifest
