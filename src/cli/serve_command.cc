@@ -34,6 +34,10 @@ void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& lo
   serve->add_option("--keep-alive", o.keep_alive_s,
                     "Seconds an idle instance stays warm before it is stopped")
       ->capture_default_str();
+  serve->add_option("--scale-out-delay-ms", o.scale_out_delay_ms,
+                    "How long an invocation waits for a busy warm instance before a new one "
+                    "starts (0: at once, as Lambda)")
+      ->capture_default_str();
   serve->add_option("--function-network", o.function_network,
                     "Network of function instances: none (loopback only) or host")
       ->check(CLI::IsMember({"none", "host"}))

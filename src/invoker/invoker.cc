@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/ids.h"
@@ -79,11 +81,20 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
     if (!pool.idle.empty()) {
       instance = std::move(pool.idle.back());
       pool.idle.pop_back();
+    } else if (options_.scale_out_delay.count() > 0 && pool.live > 0) {
+      auto w = std::make_shared<Waiter>();
+      w->request = std::move(request);
+      w->done = std::move(done);
+      std::weak_ptr<Invoker> weak = weak_from_this();
+      std::string key = fn.PoolKey();
+      w->timer = loop_.After(options_.scale_out_delay, [weak, key, w] {
+        if (auto self = weak.lock()) self->OnWaitExpired(key, w);
+      });
+      pool.waiting.push_back(std::move(w));
+      return;
     } else {
-      instance = std::make_shared<Instance>(env_, request.function);
-      instances_.insert(instance);
+      instance = NewInstanceLocked(pool, request.function);
       cold = true;
-      ++stats_.cold_starts;
     }
   }
   if (cold) {
@@ -91,6 +102,36 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
   } else {
     instance->Assign(std::move(request), std::move(done));
   }
+}
+
+std::shared_ptr<Instance> Invoker::NewInstanceLocked(
+    Pool& pool, std::shared_ptr<const runtime::FunctionSpec> fn) {
+  auto instance = std::make_shared<Instance>(env_, std::move(fn));
+  instances_.insert(instance);
+  ++pool.live;
+  ++stats_.cold_starts;
+  return instance;
+}
+
+void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<Waiter>& w) {
+  std::shared_ptr<Instance> instance;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pools_.find(pool_key);
+    if (it == pools_.end()) return;
+    auto& waiting = it->second.waiting;
+    auto pos = std::find(waiting.begin(), waiting.end(), w);
+    if (pos == waiting.end()) return;  // a free instance took it first
+    waiting.erase(pos);
+    if (!shutting_down_) instance = NewInstanceLocked(it->second, w->request.function);
+  }
+  if (!instance) {
+    InvokeResult r;
+    r.status = Status(Code::kUnavailable, "Nimbus is shutting down");
+    r.request_id = w->request.request_id;
+    return OnInvocationDone(*w->request.function, std::move(w->done), std::move(r));
+  }
+  instance->Launch(std::move(w->request), std::move(w->done));
 }
 
 void Invoker::OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
@@ -107,25 +148,37 @@ void Invoker::OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback d
 
 void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
   bool kill = false;
+  std::shared_ptr<Waiter> next;
   {
     std::lock_guard lock(mu_);
     if (shutting_down_ || instance->retired() || !instances_.count(instance)) {
       kill = true;
     } else {
-      pools_[instance->function().PoolKey()].idle.push_back(instance);
+      Pool& pool = pools_[instance->function().PoolKey()];
+      if (!pool.waiting.empty()) {
+        next = std::move(pool.waiting.front());
+        pool.waiting.pop_front();
+      } else {
+        pool.idle.push_back(instance);
+      }
     }
   }
   if (kill) instance->Kill();
+  if (next) {
+    next->timer->Cancel();
+    instance->Assign(std::move(next->request), std::move(next->done));
+  }
 }
 
 void Invoker::OnInstanceDead(const std::shared_ptr<Instance>& instance) {
   {
     std::lock_guard lock(mu_);
-    instances_.erase(instance);
-    auto it = pools_.find(instance->function().PoolKey());
-    if (it != pools_.end()) {
-      std::erase(it->second.idle, instance);
-      if (it->second.idle.empty()) pools_.erase(it);
+    if (instances_.erase(instance)) {
+      auto it = pools_.find(instance->function().PoolKey());
+      if (it != pools_.end()) {
+        std::erase(it->second.idle, instance);
+        if (--it->second.live <= 0 && it->second.waiting.empty()) pools_.erase(it);
+      }
     }
   }
   cv_.notify_all();
@@ -173,7 +226,7 @@ void Invoker::Retire(const std::string& function_name, const std::string& keep_r
         idle.push_back(inst);
         return true;
       });
-      it = it->second.idle.empty() ? pools_.erase(it) : std::next(it);
+      it = std::next(it);
     }
   }
   for (auto& inst : idle) inst->Kill();
@@ -221,8 +274,20 @@ void Invoker::Shutdown(std::chrono::milliseconds grace) {
   auto deadline = std::chrono::steady_clock::now() + grace;
   cv_.wait_until(lock, deadline, [&] { return in_flight_ == 0; });
   std::vector<std::shared_ptr<Instance>> all(instances_.begin(), instances_.end());
-  pools_.clear();
+  std::vector<std::shared_ptr<Waiter>> waiters;
+  for (auto& [key, pool] : pools_) {
+    waiters.insert(waiters.end(), pool.waiting.begin(), pool.waiting.end());
+    pool.waiting.clear();
+    pool.idle.clear();
+  }
   lock.unlock();
+  for (auto& w : waiters) {
+    w->timer->Cancel();
+    InvokeResult r;
+    r.status = Status(Code::kUnavailable, "Nimbus is shutting down");
+    r.request_id = w->request.request_id;
+    OnInvocationDone(*w->request.function, std::move(w->done), std::move(r));
+  }
   for (auto& inst : all) inst->Kill();
   lock.lock();
   cv_.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(5),

@@ -26,6 +26,14 @@ struct InvokerOptions {
   int account_concurrency = 1000;
   std::chrono::seconds keep_alive{300};
   std::chrono::milliseconds init_timeout{10000};
+  // When every instance of a function is busy, an invocation waits this long
+  // for one of them to become free before a new instance is started. Each
+  // instance still runs one invocation at a time; the wait only spares a
+  // cold start (tens to hundreds of milliseconds) when a warm instance is
+  // about to be free, and keeps a burst of short requests on a few warm
+  // instances instead of one new process per concurrent request. 0 scales
+  // out at once, as Lambda does.
+  std::chrono::milliseconds scale_out_delay{0};
   std::string host_aws_endpoint;  // the API endpoint as seen from the host
   sandbox::RootfsOptions rootfs;
 };
@@ -70,9 +78,23 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
   void Dispose(std::unique_ptr<sandbox::SandboxedProcess> process) override;
 
  private:
+  // An invocation waiting for a busy instance of its function (see
+  // InvokerOptions::scale_out_delay).
+  struct Waiter {
+    InvokeRequest request;
+    InvokeCallback done;
+    net::TimerPtr timer;
+  };
   struct Pool {
     std::vector<std::shared_ptr<Instance>> idle;  // most recently used at the back
+    std::deque<std::shared_ptr<Waiter>> waiting;  // oldest first
+    int live = 0;                                 // instances of this pool, busy or idle
   };
+
+  // The wait of `w` ran out: it gets a new instance.
+  void OnWaitExpired(const std::string& pool_key, const std::shared_ptr<Waiter>& w);
+  std::shared_ptr<Instance> NewInstanceLocked(Pool& pool,
+                                              std::shared_ptr<const runtime::FunctionSpec> fn);
 
   void ReapIdle();
   void ScheduleReaper();

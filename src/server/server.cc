@@ -205,6 +205,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   invoker::InvokerOptions io;
   io.account_concurrency = options.account_concurrency;
   io.keep_alive = std::chrono::seconds(options.keep_alive_s);
+  io.scale_out_delay = std::chrono::milliseconds(options.scale_out_delay_ms);
   io.host_aws_endpoint = "http://" + options.host + ":" + std::to_string(options.api_port);
   s.invoker = std::make_shared<invoker::Invoker>(*s.loop, *s.sandboxer, *s.catalog, *s.logs,
                                                  *s.credentials, s.endpoint->handler(), io);

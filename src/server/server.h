@@ -23,6 +23,7 @@ struct ServerOptions {
   bool allow_weak_isolation = false;
   int account_concurrency = 1000;
   int keep_alive_s = 300;
+  int scale_out_delay_ms = 0;  // see invoker::InvokerOptions::scale_out_delay
   std::string function_network = "none";  // "none" or "host"
   std::string runtimes_dir;               // empty: next to the binary
   std::string region = "us-east-1";

@@ -240,3 +240,17 @@ functions:
     assert out.stderr.count("warning: Nimbus does not implement") == 1
     assert "provider.vpc" in out.stderr
     assert "functions.a.events[0].schedule" in out.stderr
+
+
+def test_nimbus_bench_reports_throughput_latency_errors_and_cold_starts(store):
+    server, d = store
+    deploy(server, d)
+    out = server.nimbus("bench", server.gateway + "/items/x", "-n", "60", "--connections", "3").stdout
+    assert "requests     60 in" in out
+    assert "throughput" in out and "p50" in out and "p99" in out
+    assert "cold starts  " in out
+    assert "60 × HTTP 404" in out  # errors by kind: the item does not exist
+    out = server.nimbus("bench", "-f", "get", "-c", str(d / "serverless.yml"), "-n", "20",
+                        "--connections", "1", "-p", '{"pathParameters": {"id": "x"}}').stdout
+    assert "requests     20 in" in out and "(0 errors)" in out
+    assert "cold starts  0" in out  # the instance from the first run is warm

@@ -389,3 +389,21 @@ def test_gateway_state_survives_restart(module_server_factory, tmp_path_factory)
     server.start()
     r = http_call("GET", server.gateway + "/v1/1")
     assert r.status == 200 and r.json()["pathParameters"] == {"id": "1"}
+
+
+def test_scale_out_delay_keeps_short_requests_on_warm_instances(server_factory, tmp_path):
+    """With --scale-out-delay-ms, concurrent short requests wait for the warm
+    instance instead of each starting a new one; each instance still runs one
+    invocation at a time."""
+    import concurrent.futures
+    server = server_factory.start("--scale-out-delay-ms", "5000")
+    d = write_service(tmp_path / "sod", {"serverless.yml": SERVICE_V1.replace("gwv1", "sod"),
+                                         "handlers.py": HANDLERS})
+    deploy(server, d)
+    assert http_call("GET", server.gateway + "/v1/warm").status == 200
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(lambda i: http_call("GET", server.gateway + f"/v1/{i}").status,
+                                 range(64)))
+    assert statuses == [200] * 64
+    health = server.health()
+    assert health["cold_starts"] == 1 and health["instances"] == 1

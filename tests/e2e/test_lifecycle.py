@@ -46,7 +46,7 @@ def test_first_start_files(server_factory):
     log = s.log()
     assert s.access_key in log and s.secret_key in log
     info = json.loads((s.data_dir / "server.json").read_text())
-    assert info == {"endpoint": s.endpoint, "pid": s.pid, "region": "us-east-1"}
+    assert info == {"endpoint": s.endpoint, "gateway": s.gateway, "pid": s.pid, "region": "us-east-1"}
     h = s.health()
     assert h["status"] == "ok"
     for key in ("functions", "instances", "in_flight", "invocations", "cold_starts", "throttles",

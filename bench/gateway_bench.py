@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Gateway benchmark: an HTTP route in front of a function, under wrk.
+
+In one run, with the same wrk settings (32 connections) and alternating
+rounds, it measures:
+  * a Node.js hello handler behind an `httpApi` route on `nimbus serve`,
+  * the same handler under serverless-offline (Serverless Framework v3, npm),
+  * the same response from a bare Node.js `http` server,
+  * a C++ handler (examples/hello-cpp) behind an `httpApi` route on Nimbus,
+  * a static reply from nginx,
+and prints requests/s, p50/p99 latency (medians over rounds) and the ratios
+the issue asks about. Everything listens on 127.0.0.1 and stops by itself.
+
+Needs: wrk, nginx (Debian's nginx-light or nginx), and the npm packages in
+bench/package.json (`npm ci --prefix bench`). Usage:
+  /usr/bin/python3 bench/gateway_bench.py [--duration 10] [--rounds 3]
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from functions_bench import free_port, wrk
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+BIN = os.environ.get("NIMBUS_BIN", os.path.join(ROOT, "build", "nimbus"))
+CPP_BOOTSTRAP = os.path.join(ROOT, "build", "examples", "hello-cpp", "bootstrap")
+
+HANDLER = """exports.hello = async () => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ message: "hello" }),
+});
+"""
+
+NIMBUS_SERVICE = """service: benchgw
+provider:
+  name: aws
+  runtime: nodejs20.x
+  memorySize: 1024
+package:
+  individually: true
+  patterns: ['!**']
+functions:
+  node:
+    handler: handler.hello
+    package: {patterns: [handler.js]}
+    events:
+      - httpApi: 'GET /node'
+  cpp:
+    handler: bootstrap
+    runtime: provided.al2023
+    package: {patterns: [bootstrap]}
+    events:
+      - httpApi: 'GET /cpp'
+"""
+
+OFFLINE_SERVICE = """service: benchoffline
+frameworkVersion: '3'
+plugins: [serverless-offline]
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  node:
+    handler: handler.hello
+    events:
+      - httpApi: 'GET /node'
+"""
+
+BARE_NODE = """require('http').createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ message: 'hello' }));
+}).listen(+process.argv[1], '127.0.0.1');
+"""
+
+NGINX_CONF = """worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ default_type application/json; return 200 '{{"message":"hello"}}'; }}
+  }}
+}}
+"""
+
+
+def wait_ok(url, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout} s")
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=32)
+    args = ap.parse_args()
+    for tool in ("wrk", "node"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is needed")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    sls = os.path.join(BENCH, "node_modules", ".bin", "serverless")
+    if not os.path.exists(sls):
+        sys.exit("serverless is not installed: npm ci --prefix bench")
+
+    tmp = tempfile.mkdtemp(prefix="nimbus-gwbench-")
+    procs = []
+    try:
+        # Nimbus, with the Node.js and C++ services.
+        svc = os.path.join(tmp, "svc")
+        os.makedirs(svc)
+        with open(os.path.join(svc, "serverless.yml"), "w") as f:
+            f.write(NIMBUS_SERVICE)
+        with open(os.path.join(svc, "handler.js"), "w") as f:
+            f.write(HANDLER)
+        shutil.copy(CPP_BOOTSTRAP, os.path.join(svc, "bootstrap"))
+        api_port, gw_port = free_port(), free_port()
+        data = os.path.join(tmp, "data")
+        nimbus = subprocess.Popen([BIN, "serve", "--data-dir", data, "--api-port", str(api_port),
+                                   "--gateway-port", str(gw_port), "--log-level", "warn",
+                                   "--keep-alive", "900"], stdout=subprocess.DEVNULL)
+        procs.append(nimbus)
+        wait_ok(f"http://127.0.0.1:{api_port}/_nimbus/health")
+        subprocess.run([BIN, "deploy", "--config", os.path.join(svc, "serverless.yml"),
+                        "--data-dir", data], check=True, capture_output=True,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
+
+        # serverless-offline, in a folder under bench/ so that it finds bench/node_modules.
+        off = tempfile.mkdtemp(prefix="offline-", dir=BENCH)
+        with open(os.path.join(off, "serverless.yml"), "w") as f:
+            f.write(OFFLINE_SERVICE)
+        with open(os.path.join(off, "handler.js"), "w") as f:
+            f.write(HANDLER)
+        off_port = free_port()
+        offline = subprocess.Popen(
+            [sls, "offline", "start", "--httpPort", str(off_port), "--lambdaPort", str(free_port()),
+             "--host", "127.0.0.1", "--noPrependStageInUrl"],
+            cwd=off, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off",
+                 "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"})
+        procs.append(offline)
+
+        node_port = free_port()
+        bare = subprocess.Popen(["node", "-e", BARE_NODE, str(node_port)])
+        procs.append(bare)
+
+        nginx_port = free_port()
+        prefix = os.path.join(tmp, "nginx")
+        os.makedirs(prefix)
+        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+            f.write(NGINX_CONF.format(prefix=prefix, port=nginx_port))
+        ngx = subprocess.Popen([nginx, "-p", prefix, "-c", os.path.join(prefix, "nginx.conf"),
+                                "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        procs.append(ngx)
+
+        targets = {
+            "nimbus node": f"http://127.0.0.1:{gw_port}/node",
+            "serverless-offline node": f"http://127.0.0.1:{off_port}/node",
+            "bare node http": f"http://127.0.0.1:{node_port}/",
+            "nimbus c++": f"http://127.0.0.1:{gw_port}/cpp",
+            "nginx static": f"http://127.0.0.1:{nginx_port}/",
+        }
+        for url in targets.values():
+            wait_ok(url)
+        # Warm-up: every instance the load will use is started, JIT-compiled code is hot.
+        for url in targets.values():
+            wrk(url, args.connections, 3)
+        results = {name: [] for name in targets}
+        for r in range(args.rounds):
+            for name, url in targets.items():
+                results[name].append(wrk(url, args.connections, args.duration))
+            print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+
+        def med(name, key):
+            return statistics.median(x[key] for x in results[name])
+
+        print(f"\nwrk, {args.connections} connections, {args.duration} s x {args.rounds} rounds "
+              f"(medians); every server on this machine's 2 cores with wrk")
+        print(f"{'target':26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+        for name in targets:
+            print(f"{name:26} {med(name, 'rps'):10.0f} {med(name, 'p50_ms'):8.2f} "
+                  f"{med(name, 'p99_ms'):8.2f} {sum(x['non2xx'] for x in results[name]):8d}")
+        n, o, b = med("nimbus node", "rps"), med("serverless-offline node", "rps"), med("bare node http", "rps")
+        c, x = med("nimbus c++", "rps"), med("nginx static", "rps")
+        print(f"\nnimbus node / serverless-offline = {n / o:.1f}x   (target >= 10x)")
+        print(f"nimbus node / bare node http     = {n / b:.2f}   (target >= 0.5)")
+        print(f"nimbus c++  / nginx static       = {c / x:.2f}")
+    finally:
+        for p in reversed(procs):
+            stop(p)
+        for d in os.listdir(BENCH):
+            if d.startswith("offline-"):
+                shutil.rmtree(os.path.join(BENCH, d), ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
