@@ -3,7 +3,9 @@
 
 In one run, with the same wrk settings (32 connections) and alternating
 rounds, it measures:
-  * a Node.js hello handler behind an `httpApi` route on `nimbus serve`,
+  * a Node.js hello handler behind an `httpApi` route on `nimbus serve`
+    (Lambda's scaling: one instance per concurrent request), and the same
+    with --scale-out-delay-ms 500 (requests wait for a warm instance),
   * the same handler under serverless-offline (Serverless Framework v3, npm),
   * the same response from a bare Node.js `http` server,
   * a C++ handler (examples/hello-cpp) behind an `httpApi` route on Nimbus,
@@ -141,16 +143,23 @@ def main():
         with open(os.path.join(svc, "handler.js"), "w") as f:
             f.write(HANDLER)
         shutil.copy(CPP_BOOTSTRAP, os.path.join(svc, "bootstrap"))
-        api_port, gw_port = free_port(), free_port()
-        data = os.path.join(tmp, "data")
-        nimbus = subprocess.Popen([BIN, "serve", "--data-dir", data, "--api-port", str(api_port),
-                                   "--gateway-port", str(gw_port), "--log-level", "warn",
-                                   "--keep-alive", "900"], stdout=subprocess.DEVNULL)
-        procs.append(nimbus)
-        wait_ok(f"http://127.0.0.1:{api_port}/_nimbus/health")
-        subprocess.run([BIN, "deploy", "--config", os.path.join(svc, "serverless.yml"),
-                        "--data-dir", data], check=True, capture_output=True,
-                       env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
+        def nimbus_server(name, *flags):
+            api_port, gw_port = free_port(), free_port()
+            data = os.path.join(tmp, name)
+            proc = subprocess.Popen([BIN, "serve", "--data-dir", data, "--api-port", str(api_port),
+                                     "--gateway-port", str(gw_port), "--log-level", "warn",
+                                     "--keep-alive", "900", *flags], stdout=subprocess.DEVNULL)
+            procs.append(proc)
+            wait_ok(f"http://127.0.0.1:{api_port}/_nimbus/health")
+            subprocess.run([BIN, "deploy", "--config", os.path.join(svc, "serverless.yml"),
+                            "--data-dir", data], check=True, capture_output=True,
+                           env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
+            return gw_port
+
+        gw_port = nimbus_server("data")
+        # The same, letting requests wait for a warm instance rather than
+        # start one per concurrent connection.
+        gw_wait_port = nimbus_server("data-wait", "--scale-out-delay-ms", "500")
 
         # serverless-offline, in a folder under bench/ so that it finds bench/node_modules.
         off = tempfile.mkdtemp(prefix="offline-", dir=BENCH)
@@ -182,6 +191,7 @@ def main():
 
         targets = {
             "nimbus node": f"http://127.0.0.1:{gw_port}/node",
+            "nimbus node, delay 500ms": f"http://127.0.0.1:{gw_wait_port}/node",
             "serverless-offline node": f"http://127.0.0.1:{off_port}/node",
             "bare node http": f"http://127.0.0.1:{node_port}/",
             "nimbus c++": f"http://127.0.0.1:{gw_port}/cpp",
@@ -211,6 +221,8 @@ def main():
         c, x = med("nimbus c++", "rps"), med("nginx static", "rps")
         print(f"\nnimbus node / serverless-offline = {n / o:.1f}x   (target >= 10x)")
         print(f"nimbus node / bare node http     = {n / b:.2f}   (target >= 0.5)")
+        w = med("nimbus node, delay 500ms", "rps")
+        print(f"with --scale-out-delay-ms 500: {w / o:.1f}x serverless-offline, {w / b:.2f} of bare node")
         print(f"nimbus c++  / nginx static       = {c / x:.2f}")
     finally:
         for p in reversed(procs):
