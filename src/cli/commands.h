@@ -1,6 +1,8 @@
 // Subcommand registration for the `nimbus` command line.
 #pragma once
 
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/client.h"
@@ -19,6 +21,11 @@ void AddBenchCommand(CLI::App& app);
 // serverless.yml at `config` (exits with a message when neither works).
 std::string ResolveFunctionName(const std::string& name, const std::string& key,
                                 const std::string& config, const std::string& stage);
+
+// Blocks SIGTERM and SIGINT in the calling thread (and the threads it starts
+// later, which inherit the mask) so that the caller alone takes them, with
+// sigwait or a signalfd; ignores SIGPIPE. Call before starting any thread.
+sigset_t BlockStopSignals();
 
 // The flags of `serve`, shared with `dev`.
 void AddServerOptions(CLI::App* cmd, server::ServerOptions& options, std::string& log_level);

@@ -138,12 +138,7 @@ void RunDev(server::ServerOptions options, const DevArgs& args) {
   if (!std::filesystem::exists(config)) Fail("no " + config + ": nimbus dev runs a folder holding a serverless.yml");
   if (options.data_dir == ".nimbus") options.data_dir = dir + "/.nimbus";
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t set = BlockStopSignals();
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
   auto server = server::Server::Start(options);

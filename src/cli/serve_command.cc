@@ -51,6 +51,16 @@ void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& lo
       ->capture_default_str();
 }
 
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
 void AddServeCommand(CLI::App& app) {
   auto opts = std::make_shared<server::ServerOptions>();
   auto log_level = std::make_shared<std::string>("info");
@@ -58,14 +68,7 @@ void AddServeCommand(CLI::App& app) {
   AddServerOptions(serve, *opts, *log_level);
   serve->callback([opts, log_level] {
     log::Init(*log_level);
-    // Signals are taken by this thread with sigwait; block them before any
-    // other thread starts so that none of them receives one.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
+    sigset_t set = BlockStopSignals();
     auto server = server::Server::Start(*opts);
     if (!server.ok()) {
       spdlog::error("{}", server.status().message());

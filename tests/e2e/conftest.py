@@ -298,7 +298,8 @@ class NimbusServer:
                 raise RuntimeError(f"nimbus serve exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 h = self.health(timeout=1)
-                if h.get("status") == "ok":
+                # server.json is written just after the listeners start
+                if h.get("status") == "ok" and (self.data_dir / "server.json").exists():
                     break
             except Exception:
                 pass
