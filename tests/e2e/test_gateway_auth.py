@@ -329,7 +329,7 @@ def test_private_routes_need_an_enabled_key_and_count_the_quota(auth):
     assert r.json() == {"message": "Limit Exceeded"}
 
 
-def test_private_route_event_names_the_key(tmp_path, server_factory):
+def test_generated_keys_are_stable_and_rest_only_apis_answer_403(tmp_path, server_factory):
     server = server_factory.start()
     d = write_service(tmp_path / "k", {"serverless.yml": r'''
 service: keyed
@@ -344,10 +344,14 @@ functions:
     events:
       - http: {path: p, method: get, private: true}
 ''', "handlers.py": HANDLERS})
-    out = deploy(server, d).stdout
+    deploy(server, d)
     again = deploy(server, d).stdout
     assert "no changes" in again, "a generated key keeps its value across deploys"
-    del out
+    # a REST-only API answers unknown resources as API Gateway does
+    r = get(server, "/dev/nothing-here")
+    assert r.status == 403 and r.json() == {"message": "Missing Authentication Token"}
+    assert r.header("x-amzn-errortype") == "MissingAuthenticationTokenException"
+    assert get(server, "/dev/p").status == 403
 
 
 def test_unsupported_authorizer_is_an_error_at_deploy(tmp_path, server_factory):
