@@ -30,7 +30,7 @@ std::string RouteKey(const RouteConfig& r) {
 struct Gateway::Api {
   ApiConfig config;
   Router http, rest;
-  std::vector<size_t> http_routes, rest_routes;  // router index -> config.routes index
+  std::vector<size_t> http_routes, rest_routes;     // router index -> config.routes index
   std::map<std::string, const ApiKeyConfig*> keys;  // by value
   std::map<std::string, const UsagePlanConfig*> plans;
   bool has_rest = false, has_http = false;
@@ -101,12 +101,24 @@ Status Gateway::Load() {
     auto api = Compile(std::move(*config));
     if (!api.ok()) continue;
     apis_[(*api)->config.id] = *api;
-    by_api_id_[(*api)->config.http_api_id] = *api;
-    by_api_id_[(*api)->config.rest_api_id] = *api;
+    IndexLocked(*api);
   }
   auto root = store_.Get(kRootKey);
   if (root.ok() && root->has_value()) root_ = **root;
   return Status::Ok();
+}
+
+void Gateway::IndexLocked(const std::shared_ptr<const Api>& api) {
+  // Host names are case-insensitive; API ids are already lower case.
+  by_host_[ToLower(api->config.id)] = api;
+  by_host_[api->config.http_api_id] = api;
+  by_host_[api->config.rest_api_id] = api;
+}
+
+void Gateway::UnindexLocked(const Api& api) {
+  by_host_.erase(ToLower(api.config.id));
+  by_host_.erase(api.config.http_api_id);
+  by_host_.erase(api.config.rest_api_id);
 }
 
 ApiInfo Gateway::InfoLocked(const Api& api) const {
@@ -132,13 +144,9 @@ Result<ApiInfo> Gateway::Put(ApiConfig config, std::optional<bool> root) {
   if (make_root) batch.Put(kRootKey, api->config.id);
   if (root && !*root && root_ == api->config.id) batch.Delete(kRootKey);
   RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
-  if (auto old = apis_.find(api->config.id); old != apis_.end()) {
-    by_api_id_.erase(old->second->config.http_api_id);
-    by_api_id_.erase(old->second->config.rest_api_id);
-  }
+  if (auto old = apis_.find(api->config.id); old != apis_.end()) UnindexLocked(*old->second);
   apis_[api->config.id] = api;
-  by_api_id_[api->config.http_api_id] = api;
-  by_api_id_[api->config.rest_api_id] = api;
+  IndexLocked(api);
   if (make_root) root_ = api->config.id;
   if (root && !*root && root_ == api->config.id) root_.clear();
   return InfoLocked(*api);
@@ -152,8 +160,7 @@ Status Gateway::Delete(const std::string& id) {
   batch.Delete(std::string(kApiPrefix) + id);
   if (root_ == id) batch.Delete(kRootKey);
   RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
-  by_api_id_.erase(it->second->config.http_api_id);
-  by_api_id_.erase(it->second->config.rest_api_id);
+  UnindexLocked(*it->second);
   apis_.erase(it);
   if (root_ == id) root_.clear();
   return Status::Ok();
@@ -180,21 +187,9 @@ std::shared_ptr<const Gateway::Api> Gateway::Resolve(const net::HttpRequest& req
   std::string host = ToLower(req.HeaderOr("host"));
   host = host.substr(0, host.find(':'));
   if (size_t dot = host.find('.'); dot != std::string::npos) {
-    std::string label = host.substr(0, dot);
-    auto it = apis_.find(label);
-    if (it == apis_.end()) {
-      // Ids are case-sensitive, host names are not: compare lower-cased.
-      for (auto i = apis_.begin(); i != apis_.end(); ++i) {
-        if (ToLower(i->first) == label) it = i;
-      }
-    }
-    if (it != apis_.end()) {
+    if (auto it = by_host_.find(host.substr(0, dot)); it != by_host_.end()) {
       *path = req.path;
       return it->second;
-    }
-    if (auto by_id = by_api_id_.find(label); by_id != by_api_id_.end()) {
-      *path = req.path;
-      return by_id->second;
     }
   }
   // By path prefix: "/_api/<api>/rest/of/path".
@@ -238,16 +233,17 @@ void Gateway::Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, s
   call->event.time_ms = NowEpochMillis();
   call->event.account_id = options_.account_id;
   std::string host = call->request.HeaderOr("host", "localhost");
-  call->event.domain_name = host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']'
-                                               ? host.size()
-                                               : host.rfind(':'));
+  call->event.domain_name =
+      host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size()
+                                                                                : host.rfind(':'));
   const net::HttpRequest& r = call->request;
   const ApiConfig& config = api->config;
 
   // REST routes live under the stage: /<stage>/...
   std::string stage_prefix = "/" + config.stage;
   if (api->has_rest && (path == stage_prefix || path.starts_with(stage_prefix + "/"))) {
-    std::string rest_path = path.size() == stage_prefix.size() ? "/" : path.substr(stage_prefix.size());
+    std::string rest_path =
+        path.size() == stage_prefix.size() ? "/" : path.substr(stage_prefix.size());
     if (auto m = api->rest.Match(r.method, rest_path)) {
       call->route = &config.routes[api->rest_routes[m->route]];
       call->event.path = rest_path;
@@ -270,7 +266,8 @@ void Gateway::Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, s
   }
   if (!call->route) {
     if (config.http_cors && IsPreflight(r)) {
-      return call->Answer(PreflightResponse(*config.http_cors, r, api->http.MethodsFor(path), false));
+      return call->Answer(
+          PreflightResponse(*config.http_cors, r, api->http.MethodsFor(path), false));
     }
     auto m = api->http.Match(r.method, path);
     if (!m) {
@@ -291,9 +288,11 @@ void Gateway::Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, s
 
   // Throttles: the route's own, else the stage's.
   const ThrottleConfig& throttle = route.throttle.enabled() ? route.throttle : config.throttle;
-  std::string bucket = config.id + "|" + (route.throttle.enabled() ? call->event.route_key : "$stage");
+  std::string bucket =
+      config.id + "|" + (route.throttle.enabled() ? call->event.route_key : "$stage");
   if (!limiter_->Allow(bucket, throttle)) {
-    return call->Answer(GatewayError(429, "Too Many Requests", route.rest ? "ThrottledException" : ""));
+    return call->Answer(
+        GatewayError(429, "Too Many Requests", route.rest ? "ThrottledException" : ""));
   }
   if (route.api_key_required) {
     const std::string* key = r.FindHeader("x-api-key");

@@ -74,6 +74,8 @@ class Gateway {
                 net::Responder respond);
   void InvokeRoute(std::shared_ptr<Call> call);
   ApiInfo InfoLocked(const Api& api) const;
+  void IndexLocked(const std::shared_ptr<const Api>& api);
+  void UnindexLocked(const Api& api);
   Result<std::shared_ptr<const Api>> Compile(ApiConfig config) const;
 
   store::KvStore& store_;
@@ -83,8 +85,10 @@ class Gateway {
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Authorizers> authorizers_;
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const Api>> apis_;       // by id
-  std::map<std::string, std::shared_ptr<const Api>> by_api_id_;  // by http/rest api id
+  std::map<std::string, std::shared_ptr<const Api>> apis_;  // by id
+  // By the first label of a Host: the lower-cased API id and the HTTP and
+  // REST API ids.
+  std::map<std::string, std::shared_ptr<const Api>> by_host_;
   std::string root_;
 };
 

@@ -72,6 +72,15 @@ class Builder {
                        const std::string& path);
   // manifest_events.cc
   Status BuildEvents(const boost::json::object& fn, const std::string& path, FunctionDef* out);
+  // An event's method and route, written as "METHOD path" or as a mapping
+  // with method and path, and where each was written; `kind` ("httpApi",
+  // "http") and the two forms word the errors.
+  struct MethodAndPath {
+    std::string method, route, method_path, route_path;
+  };
+  Result<MethodAndPath> ReadMethodAndPath(const boost::json::value& v, const std::string& path,
+                                          std::string_view kind, std::string_view string_form,
+                                          std::string_view any_form);
   Result<HttpEventDef> HttpApiEvent(const boost::json::value& v, const std::string& path);
   Result<HttpEventDef> RestEvent(const boost::json::value& v, const std::string& path);
   Status CheckRoutes() const;

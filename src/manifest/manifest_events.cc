@@ -83,41 +83,56 @@ Status Builder::BuildEvents(const json::object& f, const std::string& path, Func
   return Status::Ok();
 }
 
+Result<Builder::MethodAndPath> Builder::ReadMethodAndPath(const json::value& v,
+                                                          const std::string& path,
+                                                          std::string_view kind,
+                                                          std::string_view string_form,
+                                                          std::string_view any_form) {
+  MethodAndPath mp{"", "", path, path};
+  if (v.is_string()) {
+    std::string text(Trim(v.get_string()));
+    size_t space = text.find_first_of(" \t");
+    if (space == std::string::npos) {
+      return Fail(path, std::string(kind) + " event must be " + std::string(string_form) +
+                            ", got " + Quote(text));
+    }
+    mp.method = text.substr(0, space);
+    mp.route = std::string(Trim(std::string_view(text).substr(space)));
+    return mp;
+  }
+  if (!v.is_object()) {
+    return Fail(path, std::string(kind) + " event must be " + std::string(any_form));
+  }
+  const json::object& o = v.get_object();
+  ASSIGN_OR_RETURN(auto m, OptString(o, path, "method"));
+  ASSIGN_OR_RETURN(auto p, OptString(o, path, "path"));
+  if (!m || !p) return Fail(path, std::string(kind) + " event needs both method and path");
+  mp.method = *m;
+  mp.route = *p;
+  mp.method_path = JoinKey(path, "method");
+  mp.route_path = JoinKey(path, "path");
+  return mp;
+}
+
 Result<HttpEventDef> Builder::HttpApiEvent(const json::value& v, const std::string& path) {
   HttpEventDef e;
   e.pos = Pos(path);
-  std::string method, route;
-  std::string method_path = path, route_path = path;
-  if (v.is_string()) {
-    std::string text(Trim(v.get_string()));
-    if (text == "*") {
-      e.method = "ANY";
-      return e;
-    }
-    size_t space = text.find_first_of(" \t");
-    if (space == std::string::npos) {
-      return Fail(path, "httpApi event must be '*' or 'METHOD /path', got " + Quote(text));
-    }
-    method = text.substr(0, space);
-    route = std::string(Trim(std::string_view(text).substr(space)));
-  } else if (v.is_object()) {
+  if (v.is_string() && Trim(v.get_string()) == "*") {
+    e.method = "ANY";
+    return e;
+  }
+  ASSIGN_OR_RETURN(MethodAndPath mp,
+                   ReadMethodAndPath(v, path, "httpApi", "'*' or 'METHOD /path'",
+                                     "'METHOD /path', '*' or a mapping with method and path"));
+  auto& [method, route, method_path, route_path] = mp;
+  if (v.is_object()) {
     const json::object& o = v.get_object();
     e.settings = o;
-    ASSIGN_OR_RETURN(auto m, OptString(o, path, "method"));
-    ASSIGN_OR_RETURN(auto p, OptString(o, path, "path"));
-    if (!m || !p) return Fail(path, "httpApi event needs both method and path");
-    method = *m;
-    route = *p;
-    method_path = JoinKey(path, "method");
-    route_path = JoinKey(path, "path");
     for (const auto& member : o) {
       if (member.key() != "method" && member.key() != "path" && member.key() != "authorizer") {
         Unsupported(JoinKey(path, member.key()));
       }
     }
-  } else {
-    return Fail(path,
-                "httpApi event must be 'METHOD /path', '*' or a mapping with method and path");
   }
   e.method = NormalizeMethod(method);
   if (e.method.empty()) {
@@ -165,26 +180,13 @@ Result<HttpEventDef> Builder::RestEvent(const json::value& v, const std::string&
   HttpEventDef e;
   e.rest = true;
   e.pos = Pos(path);
-  std::string method, route;
-  std::string method_path = path, route_path = path;
-  if (v.is_string()) {
-    std::string text(Trim(v.get_string()));
-    size_t space = text.find_first_of(" \t");
-    if (space == std::string::npos) {
-      return Fail(path, "http event must be 'METHOD path', got " + Quote(text));
-    }
-    method = text.substr(0, space);
-    route = std::string(Trim(std::string_view(text).substr(space)));
-  } else if (v.is_object()) {
+  ASSIGN_OR_RETURN(MethodAndPath mp,
+                   ReadMethodAndPath(v, path, "http", "'METHOD path'",
+                                     "'METHOD path' or a mapping with method and path"));
+  auto& [method, route, method_path, route_path] = mp;
+  if (v.is_object()) {
     const json::object& o = v.get_object();
     e.settings = o;
-    ASSIGN_OR_RETURN(auto m, OptString(o, path, "method"));
-    ASSIGN_OR_RETURN(auto p, OptString(o, path, "path"));
-    if (!m || !p) return Fail(path, "http event needs both method and path");
-    method = *m;
-    route = *p;
-    method_path = JoinKey(path, "method");
-    route_path = JoinKey(path, "path");
     ASSIGN_OR_RETURN(auto is_private, OptBool(o, path, "private"));
     ASSIGN_OR_RETURN(auto async, OptBool(o, path, "async"));
     (void)is_private;
@@ -208,8 +210,6 @@ Result<HttpEventDef> Builder::RestEvent(const json::value& v, const std::string&
     for (const auto& member : o) {
       if (kKnown.count(member.key()) == 0) Unsupported(JoinKey(path, member.key()));
     }
-  } else {
-    return Fail(path, "http event must be 'METHOD path' or a mapping with method and path");
   }
   e.method = NormalizeMethod(method);
   if (e.method.empty()) {

@@ -1,8 +1,7 @@
 #include "observe/log_store.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "core/encoding.h"
 #include "core/json.h"
@@ -30,8 +29,12 @@ uint64_t GetBe64(std::string_view in) {
   return v;
 }
 // Timestamps are signed; flip the sign bit so that byte order is numeric order.
-uint64_t OrderedTs(int64_t ts) { return static_cast<uint64_t>(ts) ^ (1ull << 63); }
-int64_t FromOrderedTs(uint64_t v) { return static_cast<int64_t>(v ^ (1ull << 63)); }
+uint64_t OrderedTs(int64_t ts) {
+  return static_cast<uint64_t>(ts) ^ (1ull << 63);
+}
+int64_t FromOrderedTs(uint64_t v) {
+  return static_cast<int64_t>(v ^ (1ull << 63));
+}
 
 std::string EventPrefix(const std::string& group) {
   std::string k(kEvent);
@@ -172,7 +175,7 @@ Status LogStore::Open() {
 
 void LogStore::Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
                       std::string message) {
-  {
+  if (has_tap_.load(std::memory_order_acquire)) {
     std::lock_guard lock(tap_mu_);
     if (tap_) tap_(group, stream, timestamp_ms, message);
   }
@@ -189,6 +192,7 @@ void LogStore::Append(const std::string& group, const std::string& stream, int64
 void LogStore::SetTap(Tap tap) {
   std::lock_guard lock(tap_mu_);
   tap_ = std::move(tap);
+  has_tap_.store(static_cast<bool>(tap_), std::memory_order_release);
 }
 
 void LogStore::Flush() {
@@ -362,8 +366,8 @@ Result<EventPage> LogStore::Filter(const FilterQuery& q) const {
 }
 
 Result<std::vector<LogEvent>> LogStore::StreamEvents(const std::string& group,
-                                                    const std::string& stream,
-                                                    const StreamRead& r) const {
+                                                     const std::string& stream,
+                                                     const StreamRead& r) const {
   if (!HasStream(group, stream)) {
     std::lock_guard lock(mu_);
     if (!groups_.count(group)) return NotFound("The specified log group does not exist.");
@@ -421,7 +425,8 @@ Status LogStore::CreateStream(const std::string& group, const std::string& strea
   std::lock_guard lock(mu_);
   auto g = groups_.find(group);
   if (g == groups_.end()) return NotFound("The specified log group does not exist.");
-  if (g->second.streams.count(stream)) return AlreadyExists("The specified log stream already exists");
+  if (g->second.streams.count(stream))
+    return AlreadyExists("The specified log stream already exists");
   LogStreamInfo& s = g->second.streams[stream];
   s.name = stream;
   s.created_ms = NowEpochMillis();

@@ -4,6 +4,7 @@
 // by a background thread, so the invoke path never waits on storage.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -47,9 +48,9 @@ struct FilterQuery {
   std::string group;
   std::vector<std::string> streams;  // empty: every stream
   std::string stream_prefix;
-  std::optional<int64_t> start_ms;   // inclusive
-  std::optional<int64_t> end_ms;     // inclusive
-  std::string pattern;               // CloudWatch filter pattern (terms, "phrases", ?any)
+  std::optional<int64_t> start_ms;  // inclusive
+  std::optional<int64_t> end_ms;    // inclusive
+  std::string pattern;              // CloudWatch filter pattern (terms, "phrases", ?any)
   int limit = 10000;
   std::string next_token;
 };
@@ -85,7 +86,8 @@ class LogStore : public invoker::LogSink {
   bool HasStream(const std::string& group, const std::string& stream) const;
   Status DeleteGroup(const std::string& group);
   std::vector<LogGroupInfo> Groups(const std::string& prefix) const;
-  Result<std::vector<LogStreamInfo>> Streams(const std::string& group, const std::string& prefix) const;
+  Result<std::vector<LogStreamInfo>> Streams(const std::string& group,
+                                             const std::string& prefix) const;
   Result<EventPage> Filter(const FilterQuery& query) const;
   // One stream's events in time order, as GetLogEvents reads them: without a
   // position, the first `limit` events (from_head) or the last `limit`; with
@@ -117,6 +119,7 @@ class LogStore : public invoker::LogSink {
   void WriteBatch(std::vector<Pending>& batch);
 
   store::KvStore& store_;
+  std::atomic<bool> has_tap_{false};  // lets Append skip the lock when there is no tap
   std::mutex tap_mu_;
   Tap tap_;
   mutable std::mutex mu_;  // guards groups_ and the queue
