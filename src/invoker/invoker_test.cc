@@ -3,6 +3,9 @@
 #include "invoker/invoker.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <unistd.h>
 
 #include <filesystem>
@@ -150,6 +153,11 @@ TEST_F(InvokerTest, ColdThenWarmReusesTheInstance) {
   EXPECT_EQ(a.function_error, "");
   EXPECT_NE(a.payload.find("\"counter\": 1"), std::string::npos) << a.payload;
   EXPECT_NE(a.payload.find("\"AWS_ACCESS_KEY_ID\": \"ASIATEST\""), std::string::npos);
+  // The instance is free once its runtime asks for the next event, which may
+  // come a moment after the result (slow under sanitizers): wait for that.
+  for (int i = 0; i < 500 && invoker_->Stats().idle_instances == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   auto b = Call(fn, "{\"n\":2}");
   EXPECT_NE(b.payload.find("\"counter\": 2"), std::string::npos) << b.payload;
   EXPECT_NE(b.log_tail.find("START RequestId: " + b.request_id), std::string::npos);
