@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "core/crypto.h"
-#include "core/encoding.h"
 
 namespace nimbus {
 namespace {
@@ -46,10 +45,15 @@ class FastRandom {
   uint64_t state_[4];
 };
 
+FastRandom& ThreadRandom() {
+  thread_local FastRandom rng;
+  return rng;
+}
+
 }  // namespace
 
 std::string NewUuid() {
-  thread_local FastRandom rng;
+  FastRandom& rng = ThreadRandom();
   uint64_t hi = rng.Next(), lo = rng.Next();
   hi = (hi & ~0xf000ull) | 0x4000ull;                    // version 4
   lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // variant 1
@@ -64,7 +68,17 @@ std::string NewUuid() {
   return out;
 }
 
-std::string RandomHex(size_t n) { return Hex(RandomBytes((n + 1) / 2)).substr(0, n); }
+std::string RandomHex(size_t n) {
+  static const char kDigits[] = "0123456789abcdef";
+  FastRandom& rng = ThreadRandom();
+  std::string out(n, '0');
+  uint64_t word = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 16 == 0) word = rng.Next();
+    out[i] = kDigits[(word >> (4 * (i % 16))) & 0xf];
+  }
+  return out;
+}
 
 std::string RandomUpperAlnum(size_t n) {
   return RandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", n);  // 32 symbols: unbiased
