@@ -169,6 +169,18 @@ describe('handler styles', { concurrency: 2 }, () => {
     assert.equal(used.size, 1);
   });
 
+  test('asks for the next invocation without waiting for the answer to its result', async () => {
+    const { api } = await runBootstrap({
+      files: { 'index.js': `let n = 0; exports.handler = async () => { if (++n === 2) throw new Error('boom'); return n; };` },
+      events: [{}, {}, {}],
+      setupApi: (a) => {
+        a.holdResultAnswers = true;
+      },
+    });
+    assert.deepEqual(api.results.map((r) => r.kind), ['response', 'error', 'response']);
+    assert.deepEqual(api.results.map((r) => r.pipelined), [true, true, true]);
+  });
+
   test('malformed event JSON fails the invocation with a SyntaxError', async () => {
     const { api } = await runBootstrap({
       files: { 'index.js': `exports.handler = async () => 'x';` },

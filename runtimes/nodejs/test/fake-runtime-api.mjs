@@ -21,6 +21,11 @@ export class FakeRuntimeApi {
     this.connections = 0; // TCP connections accepted
     this.requests = []; // {method, url, connection}
     this.waiters = [];
+    // When set, the answer to a posted response or error is held until the
+    // runtime's next GET /next arrives (recorded as `pipelined: true` on the
+    // post) or for at most a second (`pipelined: false`).
+    this.holdResultAnswers = false;
+    this.held = [];
     this.server = http.createServer((req, res) => this.#route(req, res));
     this.server.keepAliveTimeout = 0; // never close an idle keep-alive connection
     this.server.on('connection', (socket) => {
@@ -109,6 +114,13 @@ export class FakeRuntimeApi {
     }
   }
 
+  #release(held, pipelined) {
+    clearTimeout(held.timer);
+    this.held = this.held.filter((h) => h !== held);
+    held.record.pipelined = pipelined;
+    this.#answer(held.res, 202, { status: 'OK' });
+  }
+
   #answer(res, status, doc) {
     const body = Buffer.from(JSON.stringify(doc));
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
@@ -123,6 +135,7 @@ export class FakeRuntimeApi {
       const raw = Buffer.concat(chunks);
       const url = req.url;
       if (req.method === 'GET' && url === `${API}/runtime/invocation/next`) {
+        for (const held of [...this.held]) this.#release(held, true);
         this.parked.push(res);
         this.#dispatch();
         return;
@@ -153,6 +166,12 @@ export class FakeRuntimeApi {
         this.#notify();
         if (!this.served.some((inv) => inv.requestId === requestId)) {
           return this.#answer(res, 400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+        }
+        if (this.holdResultAnswers) {
+          const held = { res, record };
+          held.timer = setTimeout(() => this.#release(held, false), 1000);
+          this.held.push(held);
+          return;
         }
         return this.#answer(res, 202, { status: 'OK' });
       }

@@ -42,6 +42,7 @@ export function baseEnv() {
 //             'exit' (wait for the process to end), or a predicate on the api
 //   timeoutMs give up after this long
 //   setup     async (taskRoot) => {} run after the files are written
+//   setupApi  (api) => {} to configure the fake Runtime API before the start
 // Resolves {api, stdout, stderr, code, signal, lines, taskRoot-relative info}.
 export async function runBootstrap({
   files = {},
@@ -51,6 +52,7 @@ export async function runBootstrap({
   until = 'results',
   timeoutMs = 15000,
   setup,
+  setupApi,
 } = {}) {
   const taskRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'nimbus-node-task-'));
   const api = new FakeRuntimeApi();
@@ -62,6 +64,7 @@ export async function runBootstrap({
       await fs.writeFile(file, contents);
     }
     if (setup) await setup(taskRoot);
+    if (setupApi) setupApi(api);
     await api.start();
     for (const ev of events) api.enqueue(ev);
 
