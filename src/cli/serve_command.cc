@@ -38,6 +38,11 @@ void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& lo
                     "How long an invocation waits for a busy warm instance before a new one "
                     "starts (0: at once, as Lambda)")
       ->capture_default_str();
+  serve->add_option("--max-concurrent-starts", o.max_concurrent_starts,
+                    "Instances of one function that may initialise at the same time; more "
+                    "invocations wait for a free instance or a finished start (-1: two per "
+                    "CPU core, 0: no limit)")
+      ->capture_default_str();
   serve->add_option("--function-network", o.function_network,
                     "Network of function instances: none (loopback only) or host")
       ->check(CLI::IsMember({"none", "host"}))

@@ -48,6 +48,7 @@ struct Instance::Outcome {
   InvokeResult result;
   bool has_result = false;
   bool report_free = false;
+  bool report_ready = false;
   bool kill = false;
   std::vector<net::TimerPtr> cancel;
 };
@@ -292,6 +293,7 @@ void Instance::OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) {
       initialized_ = true;
       init_duration_ms_ = MillisSince(spawned_at_);
       if (init_timer_) out.cancel.push_back(init_timer_);
+      out.report_ready = true;
     }
     if (current_ && current_->delivered && !current_->completed) {
       // Asking for the next event without answering this one ends it, as on Lambda.
@@ -517,6 +519,7 @@ void Instance::Finish(Outcome& out) {
     env_.owner->OnInvocationDone(*function_, std::move(out.done), std::move(out.result));
   }
   if (out.has_event && out.deliver) out.deliver(std::move(out.event));
+  if (out.report_ready) env_.owner->OnInstanceReady(shared_from_this());
   if (out.report_free) {
     bool report = false;
     {

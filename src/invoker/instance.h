@@ -34,6 +34,8 @@ class Instance;
 class InstanceOwner {
  public:
   virtual ~InstanceOwner() = default;
+  // The instance finished initialising (its runtime asked for the first event).
+  virtual void OnInstanceReady(const std::shared_ptr<Instance>& instance) = 0;
   // The instance finished an invocation and can take another.
   virtual void OnInstanceFree(const std::shared_ptr<Instance>& instance) = 0;
   // The instance is gone (exited, killed, failed to start).

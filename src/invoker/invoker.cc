@@ -78,18 +78,21 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
     ++in_flight_by_function_[fn.name];
     ++stats_.invocations;
     Pool& pool = pools_[fn.PoolKey()];
+    bool delay = options_.scale_out_delay.count() > 0 && pool.live > 0;
     if (!pool.idle.empty()) {
       instance = std::move(pool.idle.back());
       pool.idle.pop_back();
-    } else if (options_.scale_out_delay.count() > 0 && pool.live > 0) {
+    } else if (delay || !MayStartLocked(pool)) {
       auto w = std::make_shared<Waiter>();
       w->request = std::move(request);
       w->done = std::move(done);
-      std::weak_ptr<Invoker> weak = weak_from_this();
-      std::string key = fn.PoolKey();
-      w->timer = loop_.After(options_.scale_out_delay, [weak, key, w] {
-        if (auto self = weak.lock()) self->OnWaitExpired(key, w);
-      });
+      if (delay) {
+        std::weak_ptr<Invoker> weak = weak_from_this();
+        std::string key = fn.PoolKey();
+        w->timer = loop_.After(options_.scale_out_delay, [weak, key, w] {
+          if (auto self = weak.lock()) self->OnWaitExpired(key, w);
+        });
+      }
       pool.waiting.push_back(std::move(w));
       return;
     } else {
@@ -108,7 +111,9 @@ std::shared_ptr<Instance> Invoker::NewInstanceLocked(
     Pool& pool, std::shared_ptr<const runtime::FunctionSpec> fn) {
   auto instance = std::make_shared<Instance>(env_, std::move(fn));
   instances_.insert(instance);
+  starting_.insert(instance.get());
   ++pool.live;
+  ++pool.starting;
   ++stats_.cold_starts;
   return instance;
 }
@@ -122,6 +127,8 @@ void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<W
     auto& waiting = it->second.waiting;
     auto pos = std::find(waiting.begin(), waiting.end(), w);
     if (pos == waiting.end()) return;  // a free instance took it first
+    // Without a start slot it waits on, now for a free instance or a slot.
+    if (!shutting_down_ && !MayStartLocked(it->second)) return;
     waiting.erase(pos);
     if (!shutting_down_) instance = NewInstanceLocked(it->second, w->request.function);
   }
@@ -132,6 +139,31 @@ void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<W
     return OnInvocationDone(*w->request.function, std::move(w->done), std::move(r));
   }
   instance->Launch(std::move(w->request), std::move(w->done));
+}
+
+void Invoker::OnInstanceReady(const std::shared_ptr<Instance>& instance) {
+  OnStartEnded(instance);
+}
+
+void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance) {
+  std::shared_ptr<Instance> fresh;
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard lock(mu_);
+    if (!starting_.erase(instance.get())) return;
+    auto it = pools_.find(instance->function().PoolKey());
+    if (it == pools_.end()) return;
+    Pool& pool = it->second;
+    --pool.starting;
+    // A waiter with a scale-out delay still running keeps waiting for it.
+    auto pos = std::find_if(pool.waiting.begin(), pool.waiting.end(),
+                            [](const std::shared_ptr<Waiter>& w) { return !w->timer; });
+    if (shutting_down_ || pos == pool.waiting.end() || !MayStartLocked(pool)) return;
+    next = std::move(*pos);
+    pool.waiting.erase(pos);
+    fresh = NewInstanceLocked(pool, next->request.function);
+  }
+  fresh->Launch(std::move(next->request), std::move(next->done));
 }
 
 void Invoker::OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
@@ -165,12 +197,13 @@ void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
   }
   if (kill) instance->Kill();
   if (next) {
-    next->timer->Cancel();
+    if (next->timer) next->timer->Cancel();
     instance->Assign(std::move(next->request), std::move(next->done));
   }
 }
 
 void Invoker::OnInstanceDead(const std::shared_ptr<Instance>& instance) {
+  OnStartEnded(instance);  // when it died starting, its slot goes to a waiter
   {
     std::lock_guard lock(mu_);
     if (instances_.erase(instance)) {
@@ -282,7 +315,7 @@ void Invoker::Shutdown(std::chrono::milliseconds grace) {
   }
   lock.unlock();
   for (auto& w : waiters) {
-    w->timer->Cancel();
+    if (w->timer) w->timer->Cancel();
     InvokeResult r;
     r.status = Status(Code::kUnavailable, "Nimbus is shutting down");
     r.request_id = w->request.request_id;
@@ -306,6 +339,7 @@ InvokerStats Invoker::Stats() const {
   InvokerStats s = stats_;
   s.in_flight = in_flight_;
   s.instances = static_cast<int64_t>(instances_.size());
+  s.starting_instances = static_cast<int64_t>(starting_.size());
   for (const auto& [k, p] : pools_) s.idle_instances += static_cast<int64_t>(p.idle.size());
   return s;
 }

@@ -34,6 +34,14 @@ struct InvokerOptions {
   // instances instead of one new process per concurrent request. 0 scales
   // out at once, as Lambda does.
   std::chrono::milliseconds scale_out_delay{0};
+  // At most this many instances of one function initialise at the same time;
+  // invocations that would start more wait for a free instance or for one of
+  // the starts to finish. Initialisation is mostly CPU work (loading a
+  // runtime and the handler's modules), so starting more at once than the
+  // machine has cores only makes every one of them slower, and under a burst
+  // that outlasts clients' patience, new requests pile onto a machine that
+  // is already busy starting instances. 0 means no limit.
+  int max_concurrent_starts = 0;
   std::string host_aws_endpoint;  // the API endpoint as seen from the host
   sandbox::RootfsOptions rootfs;
 };
@@ -49,6 +57,7 @@ struct InvokerStats {
   int64_t in_flight = 0;
   int64_t instances = 0;
   int64_t idle_instances = 0;
+  int64_t starting_instances = 0;  // still initialising
   double gb_seconds = 0;   // metered: memory × billed duration
 };
 
@@ -71,6 +80,7 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
   InvokerStats Stats() const;
 
   // InstanceOwner
+  void OnInstanceReady(const std::shared_ptr<Instance>& instance) override;
   void OnInstanceFree(const std::shared_ptr<Instance>& instance) override;
   void OnInstanceDead(const std::shared_ptr<Instance>& instance) override;
   void OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
@@ -79,20 +89,27 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
 
  private:
   // An invocation waiting for a busy instance of its function (see
-  // InvokerOptions::scale_out_delay).
+  // InvokerOptions::scale_out_delay and max_concurrent_starts).
   struct Waiter {
     InvokeRequest request;
     InvokeCallback done;
-    net::TimerPtr timer;
+    net::TimerPtr timer;  // null when waiting only for a start slot or a free instance
   };
   struct Pool {
     std::vector<std::shared_ptr<Instance>> idle;  // most recently used at the back
     std::deque<std::shared_ptr<Waiter>> waiting;  // oldest first
     int live = 0;                                 // instances of this pool, busy or idle
+    int starting = 0;                             // of which still initialising
   };
 
   // The wait of `w` ran out: it gets a new instance.
   void OnWaitExpired(const std::string& pool_key, const std::shared_ptr<Waiter>& w);
+  // An instance of the pool finished starting (or died trying): the oldest
+  // waiter, if any, may start another.
+  void OnStartEnded(const std::shared_ptr<Instance>& instance);
+  bool MayStartLocked(const Pool& pool) const {
+    return options_.max_concurrent_starts <= 0 || pool.starting < options_.max_concurrent_starts;
+  }
   std::shared_ptr<Instance> NewInstanceLocked(Pool& pool,
                                               std::shared_ptr<const runtime::FunctionSpec> fn);
 
@@ -109,6 +126,7 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
   bool shutting_down_ = false;
   std::map<std::string, Pool> pools_;                       // by FunctionSpec::PoolKey()
   std::unordered_set<std::shared_ptr<Instance>> instances_;  // every live instance
+  std::unordered_set<const Instance*> starting_;            // live and still initialising
   std::map<std::string, int> in_flight_by_function_;
   int64_t in_flight_ = 0;
   InvokerStats stats_;

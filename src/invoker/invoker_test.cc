@@ -96,9 +96,10 @@ class InvokerTest : public ::testing::Test {
     loop_.Start();
     MakeInvoker(1000);
   }
-  void MakeInvoker(int concurrency) {
+  void MakeInvoker(int concurrency, int max_concurrent_starts = 0) {
     InvokerOptions opts;
     opts.account_concurrency = concurrency;
+    opts.max_concurrent_starts = max_concurrent_starts;
     opts.keep_alive = std::chrono::seconds(60);
     invoker_ = std::make_shared<Invoker>(loop_, *sandboxer_, *catalog_, logs_, creds_, nullptr,
                                          opts);
@@ -254,6 +255,32 @@ TEST_F(InvokerTest, ConcurrentInvocationsGetTheirOwnInstances) {
     EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
   }
   EXPECT_EQ(invoker_->Stats().cold_starts, 3);
+}
+
+TEST_F(InvokerTest, StartsAtMostTheAllowedInstancesAtOnce) {
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1000, /*max_concurrent_starts=*/1);
+  auto fn = Function({}, 5);
+  std::vector<std::future<InvokeResult>> results;
+  for (int i = 0; i < 3; ++i) {
+    auto p = std::make_shared<std::promise<InvokeResult>>();
+    results.push_back(p->get_future());
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = "{\"action\":\"sleep\",\"seconds\":0.5}";
+    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
+  }
+  // The other two wait for the first start to finish, then start one by one.
+  auto stats = invoker_->Stats();
+  EXPECT_LE(stats.starting_instances, 1);
+  EXPECT_EQ(stats.in_flight, 3);
+  for (auto& f : results) {
+    auto r = f.get();
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
+  }
+  EXPECT_EQ(invoker_->Stats().cold_starts, 3);
+  EXPECT_EQ(invoker_->Stats().starting_instances, 0);
 }
 
 TEST_F(InvokerTest, RetireStopsOldRevisions) {

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include "aws/credential_store.h"
@@ -206,6 +208,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   io.account_concurrency = options.account_concurrency;
   io.keep_alive = std::chrono::seconds(options.keep_alive_s);
   io.scale_out_delay = std::chrono::milliseconds(options.scale_out_delay_ms);
+  io.max_concurrent_starts =
+      options.max_concurrent_starts >= 0
+          ? options.max_concurrent_starts
+          : 2 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   io.host_aws_endpoint = "http://" + options.host + ":" + std::to_string(options.api_port);
   s.invoker = std::make_shared<invoker::Invoker>(*s.loop, *s.sandboxer, *s.catalog, *s.logs,
                                                  *s.credentials, s.endpoint->handler(), io);

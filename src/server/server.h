@@ -24,6 +24,8 @@ struct ServerOptions {
   int account_concurrency = 1000;
   int keep_alive_s = 300;
   int scale_out_delay_ms = 0;  // see invoker::InvokerOptions::scale_out_delay
+  // See invoker::InvokerOptions::max_concurrent_starts; -1: two per CPU core.
+  int max_concurrent_starts = -1;
   std::string function_network = "none";  // "none" or "host"
   std::string runtimes_dir;               // empty: next to the binary
   std::string region = "us-east-1";
