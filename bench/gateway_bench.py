@@ -4,8 +4,9 @@
 In one run, with the same wrk settings (32 connections) and alternating
 rounds, it measures:
   * a Node.js hello handler behind an `httpApi` route on `nimbus serve`
-    (Lambda's scaling: one instance per concurrent request), and the same
-    with --scale-out-delay-ms 500 (requests wait for a warm instance),
+    (default, adaptive scale-out: a request waits for a busy warm instance
+    when that is quicker than starting one), and the same with Lambda's
+    scaling (--scale-out-delay-ms 0: an instance per concurrent request),
   * the same handler under serverless-offline (Serverless Framework v3, npm),
   * the same response from a bare Node.js `http` server,
   * a C++ handler (examples/hello-cpp) behind an `httpApi` route on Nimbus,
@@ -157,9 +158,8 @@ def main():
             return gw_port
 
         gw_port = nimbus_server("data")
-        # The same, letting requests wait for a warm instance rather than
-        # start one per concurrent connection.
-        gw_wait_port = nimbus_server("data-wait", "--scale-out-delay-ms", "500")
+        # The same with Lambda's scaling: a new instance whenever none is idle.
+        gw_lambda_port = nimbus_server("data-lambda", "--scale-out-delay-ms", "0")
 
         # serverless-offline, in a folder under bench/ so that it finds bench/node_modules.
         off = tempfile.mkdtemp(prefix="offline-", dir=BENCH)
@@ -191,7 +191,7 @@ def main():
 
         targets = {
             "nimbus node": f"http://127.0.0.1:{gw_port}/node",
-            "nimbus node, delay 500ms": f"http://127.0.0.1:{gw_wait_port}/node",
+            "nimbus node, lambda scaling": f"http://127.0.0.1:{gw_lambda_port}/node",
             "serverless-offline node": f"http://127.0.0.1:{off_port}/node",
             "bare node http": f"http://127.0.0.1:{node_port}/",
             "nimbus c++": f"http://127.0.0.1:{gw_port}/cpp",
@@ -221,8 +221,8 @@ def main():
         c, x = med("nimbus c++", "rps"), med("nginx static", "rps")
         print(f"\nnimbus node / serverless-offline = {n / o:.1f}x   (target >= 10x)")
         print(f"nimbus node / bare node http     = {n / b:.2f}   (target >= 0.5)")
-        w = med("nimbus node, delay 500ms", "rps")
-        print(f"with --scale-out-delay-ms 500: {w / o:.1f}x serverless-offline, {w / b:.2f} of bare node")
+        w = med("nimbus node, lambda scaling", "rps")
+        print(f"with --scale-out-delay-ms 0: {w / o:.1f}x serverless-offline, {w / b:.2f} of bare node")
         print(f"nimbus c++  / nginx static       = {c / x:.2f}")
     finally:
         for p in reversed(procs):

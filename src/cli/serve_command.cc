@@ -36,7 +36,8 @@ void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& lo
       ->capture_default_str();
   serve->add_option("--scale-out-delay-ms", o.scale_out_delay_ms,
                     "How long an invocation waits for a busy warm instance before a new one "
-                    "starts (0: at once, as Lambda)")
+                    "starts (-1: adaptive, waiting only when a warm instance should be free "
+                    "sooner than a new one could start; 0: at once, as Lambda)")
       ->capture_default_str();
   serve->add_option("--max-concurrent-starts", o.max_concurrent_starts,
                     "Instances of one function that may initialise at the same time; more "

@@ -78,21 +78,17 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
     ++in_flight_by_function_[fn.name];
     ++stats_.invocations;
     Pool& pool = pools_[fn.PoolKey()];
-    bool delay = options_.scale_out_delay.count() > 0 && pool.live > 0;
+    std::chrono::milliseconds wait{0};
+    if (pool.idle.empty()) wait = ScaleOutWaitLocked(pool);
     if (!pool.idle.empty()) {
       instance = std::move(pool.idle.back());
       pool.idle.pop_back();
-    } else if (delay || !MayStartLocked(pool)) {
+      MarkBusyLocked(instance.get());
+    } else if (wait.count() > 0 || !MayStartLocked(pool)) {
       auto w = std::make_shared<Waiter>();
       w->request = std::move(request);
       w->done = std::move(done);
-      if (delay) {
-        std::weak_ptr<Invoker> weak = weak_from_this();
-        std::string key = fn.PoolKey();
-        w->timer = loop_.After(options_.scale_out_delay, [weak, key, w] {
-          if (auto self = weak.lock()) self->OnWaitExpired(key, w);
-        });
-      }
+      if (wait.count() > 0) StartWaitTimerLocked(fn.PoolKey(), w, wait);
       pool.waiting.push_back(std::move(w));
       return;
     } else {
@@ -107,11 +103,38 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
   }
 }
 
+std::chrono::milliseconds Invoker::ScaleOutWaitLocked(const Pool& pool) const {
+  if (pool.live == 0) return std::chrono::milliseconds(0);
+  if (options_.scale_out_delay != InvokerOptions::kAdaptiveScaleOut) {
+    return std::max(options_.scale_out_delay, std::chrono::milliseconds(0));
+  }
+  if (pool.busy_ms < 0 || pool.start_ms < 0) return std::chrono::milliseconds(0);
+  double expected = pool.busy_ms * static_cast<double>(pool.waiting.size() + 1) / pool.live;
+  if (expected >= pool.start_ms) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(static_cast<int64_t>(pool.start_ms) + 1);
+}
+
+void Invoker::MarkBusyLocked(const Instance* instance) {
+  busy_since_[instance] = std::chrono::steady_clock::now();
+}
+
+void Invoker::MarkDoneLocked(Pool& pool, const Instance* instance, bool starting) {
+  auto it = busy_since_.find(instance);
+  if (it == busy_since_.end()) return;
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                        it->second)
+                  .count();
+  double& average = starting ? pool.start_ms : pool.busy_ms;
+  average = average < 0 ? ms : 0.8 * average + 0.2 * ms;
+  it->second = std::chrono::steady_clock::now();
+}
+
 std::shared_ptr<Instance> Invoker::NewInstanceLocked(
     Pool& pool, std::shared_ptr<const runtime::FunctionSpec> fn) {
   auto instance = std::make_shared<Instance>(env_, std::move(fn));
   instances_.insert(instance);
   starting_.insert(instance.get());
+  MarkBusyLocked(instance.get());
   ++pool.live;
   ++pool.starting;
   ++stats_.cold_starts;
@@ -128,7 +151,10 @@ void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<W
     auto pos = std::find(waiting.begin(), waiting.end(), w);
     if (pos == waiting.end()) return;  // a free instance took it first
     // Without a start slot it waits on, now for a free instance or a slot.
-    if (!shutting_down_ && !MayStartLocked(it->second)) return;
+    if (!shutting_down_ && !MayStartLocked(it->second)) {
+      (*pos)->timer.reset();
+      return;
+    }
     waiting.erase(pos);
     if (!shutting_down_) instance = NewInstanceLocked(it->second, w->request.function);
   }
@@ -142,10 +168,10 @@ void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<W
 }
 
 void Invoker::OnInstanceReady(const std::shared_ptr<Instance>& instance) {
-  OnStartEnded(instance);
+  OnStartEnded(instance, /*ready=*/true);
 }
 
-void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance) {
+void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance, bool ready) {
   std::shared_ptr<Instance> fresh;
   std::shared_ptr<Waiter> next;
   {
@@ -155,15 +181,31 @@ void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance) {
     if (it == pools_.end()) return;
     Pool& pool = it->second;
     --pool.starting;
-    // A waiter with a scale-out delay still running keeps waiting for it.
+    if (ready) MarkDoneLocked(pool, instance.get(), /*starting=*/true);
+    // Waiters with a scale-out wait still running keep waiting for it.
     auto pos = std::find_if(pool.waiting.begin(), pool.waiting.end(),
                             [](const std::shared_ptr<Waiter>& w) { return !w->timer; });
     if (shutting_down_ || pos == pool.waiting.end() || !MayStartLocked(pool)) return;
+    auto wait = ScaleOutWaitLocked(pool);
+    if (wait.count() > 0) {
+      // Measurements now say a busy instance will be free sooner than a new
+      // one could start: wait for that, at most as long as a start.
+      StartWaitTimerLocked(instance->function().PoolKey(), *pos, wait);
+      return;
+    }
     next = std::move(*pos);
     pool.waiting.erase(pos);
     fresh = NewInstanceLocked(pool, next->request.function);
   }
   fresh->Launch(std::move(next->request), std::move(next->done));
+}
+
+void Invoker::StartWaitTimerLocked(const std::string& pool_key, const std::shared_ptr<Waiter>& w,
+                                   std::chrono::milliseconds wait) {
+  std::weak_ptr<Invoker> weak = weak_from_this();
+  w->timer = loop_.After(wait, [weak, pool_key, w] {
+    if (auto self = weak.lock()) self->OnWaitExpired(pool_key, w);
+  });
 }
 
 void Invoker::OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
@@ -187,6 +229,7 @@ void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
       kill = true;
     } else {
       Pool& pool = pools_[instance->function().PoolKey()];
+      MarkDoneLocked(pool, instance.get(), /*starting=*/false);
       if (!pool.waiting.empty()) {
         next = std::move(pool.waiting.front());
         pool.waiting.pop_front();
@@ -203,9 +246,10 @@ void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
 }
 
 void Invoker::OnInstanceDead(const std::shared_ptr<Instance>& instance) {
-  OnStartEnded(instance);  // when it died starting, its slot goes to a waiter
+  OnStartEnded(instance, /*ready=*/false);  // a start slot it held goes to a waiter
   {
     std::lock_guard lock(mu_);
+    busy_since_.erase(instance.get());
     if (instances_.erase(instance)) {
       auto it = pools_.find(instance->function().PoolKey());
       if (it != pools_.end()) {

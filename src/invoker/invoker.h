@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "invoker/instance.h"
@@ -32,7 +33,12 @@ struct InvokerOptions {
   // cold start (tens to hundreds of milliseconds) when a warm instance is
   // about to be free, and keeps a burst of short requests on a few warm
   // instances instead of one new process per concurrent request. 0 scales
-  // out at once, as Lambda does.
+  // out at once, as Lambda does. kAdaptiveScaleOut decides per invocation:
+  // it waits when the function's measured time per invocation, times the
+  // queue ahead of it, divided among the busy instances, is shorter than the
+  // function's measured start time, and never longer than that start time
+  // (before anything is measured, it scales out at once).
+  static constexpr std::chrono::milliseconds kAdaptiveScaleOut{-1};
   std::chrono::milliseconds scale_out_delay{0};
   // At most this many instances of one function initialise at the same time;
   // invocations that would start more wait for a free instance or for one of
@@ -100,13 +106,26 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
     std::deque<std::shared_ptr<Waiter>> waiting;  // oldest first
     int live = 0;                                 // instances of this pool, busy or idle
     int starting = 0;                             // of which still initialising
+    // Moving averages for the adaptive scale-out, -1 until measured: how
+    // long an instance is taken by one invocation, and how long it takes
+    // from launch to its first request for an event.
+    double busy_ms = -1;
+    double start_ms = -1;
   };
 
   // The wait of `w` ran out: it gets a new instance.
   void OnWaitExpired(const std::string& pool_key, const std::shared_ptr<Waiter>& w);
-  // An instance of the pool finished starting (or died trying): the oldest
-  // waiter, if any, may start another.
-  void OnStartEnded(const std::shared_ptr<Instance>& instance);
+  // An instance of the pool finished starting (`ready`) or died trying: the
+  // oldest waiter for a start slot, if any, may start another.
+  void OnStartEnded(const std::shared_ptr<Instance>& instance, bool ready);
+  void StartWaitTimerLocked(const std::string& pool_key, const std::shared_ptr<Waiter>& w,
+                            std::chrono::milliseconds wait);
+  // How long an invocation that finds no idle instance should wait for one
+  // before a new instance starts (0: start one now).
+  std::chrono::milliseconds ScaleOutWaitLocked(const Pool& pool) const;
+  // Notes that `instance` began (or ended) a stretch of work, for the averages.
+  void MarkBusyLocked(const Instance* instance);
+  void MarkDoneLocked(Pool& pool, const Instance* instance, bool starting);
   bool MayStartLocked(const Pool& pool) const {
     return options_.max_concurrent_starts <= 0 || pool.starting < options_.max_concurrent_starts;
   }
@@ -127,6 +146,8 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
   std::map<std::string, Pool> pools_;                       // by FunctionSpec::PoolKey()
   std::unordered_set<std::shared_ptr<Instance>> instances_;  // every live instance
   std::unordered_set<const Instance*> starting_;            // live and still initialising
+  // When each instance was launched or handed its current invocation.
+  std::unordered_map<const Instance*, std::chrono::steady_clock::time_point> busy_since_;
   std::map<std::string, int> in_flight_by_function_;
   int64_t in_flight_ = 0;
   InvokerStats stats_;

@@ -96,10 +96,12 @@ class InvokerTest : public ::testing::Test {
     loop_.Start();
     MakeInvoker(1000);
   }
-  void MakeInvoker(int concurrency, int max_concurrent_starts = 0) {
+  void MakeInvoker(int concurrency, int max_concurrent_starts = 0,
+                   std::chrono::milliseconds scale_out_delay = std::chrono::milliseconds(0)) {
     InvokerOptions opts;
     opts.account_concurrency = concurrency;
     opts.max_concurrent_starts = max_concurrent_starts;
+    opts.scale_out_delay = scale_out_delay;
     opts.keep_alive = std::chrono::seconds(60);
     invoker_ = std::make_shared<Invoker>(loop_, *sandboxer_, *catalog_, logs_, creds_, nullptr,
                                          opts);
@@ -281,6 +283,47 @@ TEST_F(InvokerTest, StartsAtMostTheAllowedInstancesAtOnce) {
   }
   EXPECT_EQ(invoker_->Stats().cold_starts, 3);
   EXPECT_EQ(invoker_->Stats().starting_instances, 0);
+}
+
+TEST_F(InvokerTest, AdaptiveScaleOutQueuesShortInvocationsOnAWarmInstance) {
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1000, 0, InvokerOptions::kAdaptiveScaleOut);
+  auto fn = Function({}, 5);
+  // Measure a start and a few short invocations.
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Call(fn, "{}").status.ok());
+  ASSERT_EQ(invoker_->Stats().cold_starts, 1);
+  // Short invocations arriving together: waiting for the warm instance is
+  // quicker than starting another, so they queue on it.
+  std::vector<std::future<InvokeResult>> results;
+  for (int i = 0; i < 3; ++i) {
+    auto p = std::make_shared<std::promise<InvokeResult>>();
+    results.push_back(p->get_future());
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = "{}";
+    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
+  }
+  for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
+TEST_F(InvokerTest, AdaptiveScaleOutStartsInstancesForLongInvocations) {
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1000, 0, InvokerOptions::kAdaptiveScaleOut);
+  auto fn = Function({}, 5);
+  const std::string sleep = "{\"action\":\"sleep\",\"seconds\":0.6}";
+  ASSERT_TRUE(Call(fn, sleep).status.ok());  // measured: a start, and a long invocation
+  std::vector<std::future<InvokeResult>> results;
+  for (int i = 0; i < 3; ++i) {
+    auto p = std::make_shared<std::promise<InvokeResult>>();
+    results.push_back(p->get_future());
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = sleep;
+    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
+  }
+  for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
+  EXPECT_EQ(invoker_->Stats().cold_starts, 3);  // the warm one, and two new
 }
 
 TEST_F(InvokerTest, RetireStopsOldRevisions) {

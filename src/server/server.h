@@ -23,7 +23,8 @@ struct ServerOptions {
   bool allow_weak_isolation = false;
   int account_concurrency = 1000;
   int keep_alive_s = 300;
-  int scale_out_delay_ms = 0;  // see invoker::InvokerOptions::scale_out_delay
+  // See invoker::InvokerOptions::scale_out_delay; -1: adaptive.
+  int scale_out_delay_ms = -1;
   // See invoker::InvokerOptions::max_concurrent_starts; -1: two per CPU core.
   int max_concurrent_starts = -1;
   std::string function_network = "none";  // "none" or "host"
