@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -33,6 +34,8 @@ struct Session {
   std::shared_ptr<ResponseChannel> pending;  // where Responders deliver; reused per request
 };
 
+bool HasBody(int status) { return status / 100 != 1 && status != 204 && status != 304; }
+
 HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const std::string& peer) {
   auto& msg = parser.get();
   HttpRequest req;
@@ -47,21 +50,63 @@ HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const s
   return req;
 }
 
-bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& r, unsigned version,
-                                            const std::string& server) {
-  bhttp::response<bhttp::string_body> out;
-  out.version(version);
-  out.result(static_cast<unsigned>(r.status));
-  bool has_server = false;
-  for (auto& h : r.headers) {
-    if (beast::iequals(h.name, "server")) has_server = true;
-    out.insert(h.name, h.value);
-  }
-  if (!has_server && !server.empty()) out.set(bhttp::field::server, server);
-  out.body() = std::move(r.body);
-  out.prepare_payload();
-  return out;
+bool Forbidden(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos || text.find('\0') != std::string_view::npos;
 }
+
+// The bytes of a response: status line and header block in `head`, the body
+// left in `r.body` (written from there, not copied). The server frames the
+// message itself: any Content-Length, Transfer-Encoding or Connection header
+// a handler set is replaced, and a header whose name or value holds a line
+// break is dropped rather than let it split the header block.
+std::string ResponseHead(const HttpResponse& r, unsigned version, const std::string& server,
+                         bool keep_alive) {
+  std::string head;
+  head.reserve(256);
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(r.status);
+  head += ' ';
+  head += std::string_view(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status))));
+  head += "\r\n";
+  bool has_server = false;
+  for (const auto& h : r.headers) {
+    if (beast::iequals(h.name, "content-length") || beast::iequals(h.name, "transfer-encoding") ||
+        beast::iequals(h.name, "connection") || h.name.empty() || Forbidden(h.name) ||
+        Forbidden(h.value)) {
+      continue;
+    }
+    if (beast::iequals(h.name, "server")) has_server = true;
+    head += h.name;
+    head += ": ";
+    head += h.value;
+    head += "\r\n";
+  }
+  if (!has_server && !server.empty()) {
+    head += "Server: ";
+    head += server;
+    head += "\r\n";
+  }
+  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) head += "Connection: close\r\n";
+  if (HasBody(r.status)) {
+    head += "Content-Length: ";
+    head += std::to_string(r.body.size());
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+// Responses serialised and not yet written, in order. Responses that are
+// ready together (a pipelined request answered at once) leave in one write.
+struct Outbox {
+  std::vector<std::string> parts;
+  void Add(HttpResponse&& r, unsigned version, const std::string& server, bool keep_alive) {
+    parts.push_back(ResponseHead(r, version, server, keep_alive));
+    if (HasBody(r.status) && !r.body.empty()) parts.push_back(std::move(r.body));
+  }
+  bool empty() const { return parts.empty(); }
+};
 
 }  // namespace
 
@@ -116,21 +161,39 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       auto ep = session->socket.remote_endpoint(ec);
       if (!ec) peer = ep.address().to_string() + ":" + std::to_string(ep.port());
     }
+    Outbox outbox;
     while (true) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);
+      parser.eager(true);
       boost::system::error_code ec;
-      co_await bhttp::async_read(session->socket, buffer, parser,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      // A request already received whole (pipelined) is taken from the
+      // buffer; otherwise what is ready to send goes out before waiting.
+      bool whole = false;
+      if (buffer.size() > 0) {
+        size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == bhttp::error::need_more) ec = {};
+        whole = !ec && parser.is_done();
+      }
+      if (!whole && !ec) {
+        if (!co_await Flush(session, outbox)) co_return;
+        co_await bhttp::async_read(session->socket, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
       bool too_large = false;
       if (ec == bhttp::error::body_limit) {
         too_large = true;
       } else if (ec == bhttp::error::header_limit) {
-        co_await WriteError(session, 431, "Request header fields too large (the limit is " +
-                                              std::to_string(options.header_limit / 1024) + " KB)");
+        if (co_await Flush(session, outbox)) {
+          co_await WriteError(session, 431, "Request header fields too large (the limit is " +
+                                                std::to_string(options.header_limit / 1024) +
+                                                " KB)");
+        }
         co_return;
       } else if (ec) {
+        if (!co_await Flush(session, outbox)) co_return;
         if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
             ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
             ec != bhttp::error::partial_message) {
@@ -159,20 +222,37 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         channel->try_send(boost::system::error_code{},
                           HttpResponse::Text(500, "Internal Server Error"));
       }
-      HttpResponse response =
-          co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return;  // closed while waiting
+      HttpResponse response;
+      bool answered = channel->try_receive([&](boost::system::error_code, HttpResponse r) {
+        response = std::move(r);
+      });
+      if (!answered) {
+        if (!co_await Flush(session, outbox)) co_return;
+        response = co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;  // closed while waiting
+      }
       if (response.close) keep_alive = false;
-      auto out = ToBeast(std::move(response), version, options.server_header);
-      out.keep_alive(keep_alive);
-      co_await bhttp::async_write(session->socket, out,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || !keep_alive) {
+      outbox.Add(std::move(response), version, options.server_header, keep_alive);
+      if (!keep_alive) {
+        bool sent = co_await Flush(session, outbox);
         session->socket.shutdown(tcp::socket::shutdown_send, ec);
-        if (too_large && !ec) co_await DrainUnread(session);
+        if (too_large && sent && !ec) co_await DrainUnread(session);
         co_return;
       }
     }
+  }
+
+  // Writes what the outbox holds; false when the connection failed.
+  asio::awaitable<bool> Flush(std::shared_ptr<Session> session, Outbox& outbox) {
+    if (outbox.empty()) co_return true;
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(outbox.parts.size());
+    for (const auto& part : outbox.parts) buffers.push_back(asio::buffer(part));
+    boost::system::error_code ec;
+    co_await asio::async_write(session->socket, buffers,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    outbox.parts.clear();
+    co_return !ec;
   }
 
   // After refusing a body the client is still sending, reads and drops what
@@ -201,12 +281,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                                    std::string text) {
     HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
                                             : HttpResponse::Text(status, text);
-    auto out = ToBeast(std::move(r), 11, options.server_header);
-    out.keep_alive(false);
-    boost::system::error_code ec;
-    co_await bhttp::async_write(session->socket, out,
-                                asio::redirect_error(asio::use_awaitable, ec));
-    session->socket.shutdown(tcp::socket::shutdown_send, ec);
+    Outbox outbox;
+    outbox.Add(std::move(r), 11, options.server_header, /*keep_alive=*/false);
+    if (co_await Flush(session, outbox)) {
+      boost::system::error_code ec;
+      session->socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
   void CloseAll() {

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <future>
 #include <thread>
 
@@ -17,6 +23,46 @@ HttpRequest Get(std::string target) {
   r.target = std::move(target);
   return r;
 }
+
+// A raw connection, for what HttpClient does not do (pipelining).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  void Write(const std::string& bytes) { ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size())); }
+  // Reads until `until` occurs `times` times in what was received, the
+  // connection ends, or 5 s pass.
+  std::string ReadUntil(const std::string& until, int times) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int seen = 0;
+      for (size_t pos = received_.find(until); pos != std::string::npos;
+           pos = received_.find(until, pos + 1)) {
+        ++seen;
+      }
+      if (seen >= times) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      received_.append(buf, static_cast<size_t>(n));
+    }
+    return received_;
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+  std::string received_;
+};
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -42,6 +88,52 @@ TEST_F(HttpServerTest, AnswersInlineAndKeepsAlive) {
     EXPECT_EQ(resp->body, "GET /a%2Fb q=x=1&y h=v");
   }
   EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrderAndFramesResponsesItself) {
+  HttpServer server(loop_, [](HttpRequest&& req, Responder respond) {
+    HttpResponse r = HttpResponse::Text(200, "answer to " + req.path);
+    r.headers.push_back({"Content-Length", "999"});      // the server frames the body
+    r.headers.push_back({"X-Split", "a\r\nX-Injected: 1"});  // would split the header block
+    r.headers.push_back({"X-Fine", "yes"});
+    respond(std::move(r));
+  });
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(conn.connected());
+  conn.Write("GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string got = conn.ReadUntil("answer to /two", 1);
+  size_t one = got.find("answer to /one"), two = got.find("answer to /two");
+  ASSERT_NE(one, std::string::npos) << got;
+  ASSERT_NE(two, std::string::npos) << got;
+  EXPECT_LT(one, two);
+  EXPECT_EQ(got.find("999"), std::string::npos) << got;
+  EXPECT_EQ(got.find("X-Injected"), std::string::npos) << got;
+  EXPECT_NE(got.find("Content-Length: 14\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("X-Fine: yes\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
+}
+
+TEST_F(HttpServerTest, AnswerIsNotHeldBackByAPipelinedRequestStillWaiting) {
+  std::promise<Responder> parked;
+  HttpServer server(loop_, [&parked](HttpRequest&& req, Responder respond) {
+    if (req.path == "/park") {
+      parked.set_value(std::move(respond));
+      return;
+    }
+    respond(HttpResponse::Text(200, "first answer"));
+  });
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(conn.connected());
+  conn.Write("GET /now HTTP/1.1\r\nHost: x\r\n\r\nGET /park HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(conn.ReadUntil("first answer", 1).find("first answer"), std::string::npos);
+  auto respond = parked.get_future().get();
+  respond(HttpResponse::Text(200, "second answer"));
+  EXPECT_NE(conn.ReadUntil("second answer", 1).find("second answer"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, AnswersLaterFromAnotherThread) {
