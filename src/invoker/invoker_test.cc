@@ -140,6 +140,21 @@ class InvokerTest : public ::testing::Test {
     return p.get_future().get();
   }
 
+  // Starts `n` invocations of `fn` with `payload` at once.
+  std::vector<std::future<InvokeResult>> InvokeTogether(
+      const std::shared_ptr<const runtime::FunctionSpec>& fn, const std::string& payload, int n) {
+    std::vector<std::future<InvokeResult>> results;
+    for (int i = 0; i < n; ++i) {
+      auto p = std::make_shared<std::promise<InvokeResult>>();
+      results.push_back(p->get_future());
+      InvokeRequest req;
+      req.function = fn;
+      req.payload = payload;
+      invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
+    }
+    return results;
+  }
+
   std::string dir_;
   std::unique_ptr<sandbox::Sandboxer> sandboxer_;
   std::unique_ptr<runtime::RuntimeCatalog> catalog_;
@@ -242,16 +257,7 @@ TEST_F(InvokerTest, ThrottlesAtTheConcurrencyLimit) {
 
 TEST_F(InvokerTest, ConcurrentInvocationsGetTheirOwnInstances) {
   auto fn = Function({}, 5);
-  std::vector<std::future<InvokeResult>> results;
-  std::vector<std::shared_ptr<std::promise<InvokeResult>>> promises;
-  for (int i = 0; i < 3; ++i) {
-    auto p = std::make_shared<std::promise<InvokeResult>>();
-    results.push_back(p->get_future());
-    InvokeRequest req;
-    req.function = fn;
-    req.payload = "{\"action\":\"sleep\",\"seconds\":0.5}";
-    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
-  }
+  auto results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.5}", 3);
   for (auto& f : results) {
     auto r = f.get();
     EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
@@ -263,15 +269,7 @@ TEST_F(InvokerTest, StartsAtMostTheAllowedInstancesAtOnce) {
   invoker_->Shutdown(std::chrono::seconds(1));
   MakeInvoker(1000, /*max_concurrent_starts=*/1);
   auto fn = Function({}, 5);
-  std::vector<std::future<InvokeResult>> results;
-  for (int i = 0; i < 3; ++i) {
-    auto p = std::make_shared<std::promise<InvokeResult>>();
-    results.push_back(p->get_future());
-    InvokeRequest req;
-    req.function = fn;
-    req.payload = "{\"action\":\"sleep\",\"seconds\":0.5}";
-    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
-  }
+  auto results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.5}", 3);
   // The other two wait for the first start to finish, then start one by one.
   auto stats = invoker_->Stats();
   EXPECT_LE(stats.starting_instances, 1);
@@ -294,15 +292,7 @@ TEST_F(InvokerTest, AdaptiveScaleOutQueuesShortInvocationsOnAWarmInstance) {
   ASSERT_EQ(invoker_->Stats().cold_starts, 1);
   // Short invocations arriving together: waiting for the warm instance is
   // quicker than starting another, so they queue on it.
-  std::vector<std::future<InvokeResult>> results;
-  for (int i = 0; i < 3; ++i) {
-    auto p = std::make_shared<std::promise<InvokeResult>>();
-    results.push_back(p->get_future());
-    InvokeRequest req;
-    req.function = fn;
-    req.payload = "{}";
-    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
-  }
+  auto results = InvokeTogether(fn, "{}", 3);
   for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
   EXPECT_EQ(invoker_->Stats().cold_starts, 1);
 }
@@ -313,15 +303,7 @@ TEST_F(InvokerTest, AdaptiveScaleOutStartsInstancesForLongInvocations) {
   auto fn = Function({}, 5);
   const std::string sleep = "{\"action\":\"sleep\",\"seconds\":0.6}";
   ASSERT_TRUE(Call(fn, sleep).status.ok());  // measured: a start, and a long invocation
-  std::vector<std::future<InvokeResult>> results;
-  for (int i = 0; i < 3; ++i) {
-    auto p = std::make_shared<std::promise<InvokeResult>>();
-    results.push_back(p->get_future());
-    InvokeRequest req;
-    req.function = fn;
-    req.payload = sleep;
-    invoker_->Invoke(std::move(req), [p](InvokeResult r) { p->set_value(std::move(r)); });
-  }
+  auto results = InvokeTogether(fn, sleep, 3);
   for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
   EXPECT_EQ(invoker_->Stats().cold_starts, 3);  // the warm one, and two new
 }
