@@ -140,6 +140,14 @@ class InvokerTest : public ::testing::Test {
     return p.get_future().get();
   }
 
+  // An instance is free once its runtime asks for the next event, which may
+  // come a moment after the result (slow under sanitizers): waits for that.
+  void WaitUntilIdle() {
+    for (int i = 0; i < 500 && invoker_->Stats().idle_instances == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   // Starts `n` invocations of `fn` with `payload` at once.
   std::vector<std::future<InvokeResult>> InvokeTogether(
       const std::shared_ptr<const runtime::FunctionSpec>& fn, const std::string& payload, int n) {
@@ -171,11 +179,7 @@ TEST_F(InvokerTest, ColdThenWarmReusesTheInstance) {
   EXPECT_EQ(a.function_error, "");
   EXPECT_NE(a.payload.find("\"counter\": 1"), std::string::npos) << a.payload;
   EXPECT_NE(a.payload.find("\"AWS_ACCESS_KEY_ID\": \"ASIATEST\""), std::string::npos);
-  // The instance is free once its runtime asks for the next event, which may
-  // come a moment after the result (slow under sanitizers): wait for that.
-  for (int i = 0; i < 500 && invoker_->Stats().idle_instances == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  WaitUntilIdle();
   auto b = Call(fn, "{\"n\":2}");
   EXPECT_NE(b.payload.find("\"counter\": 2"), std::string::npos) << b.payload;
   EXPECT_NE(b.log_tail.find("START RequestId: " + b.request_id), std::string::npos);
@@ -288,7 +292,10 @@ TEST_F(InvokerTest, AdaptiveScaleOutQueuesShortInvocationsOnAWarmInstance) {
   MakeInvoker(1000, 0, InvokerOptions::kAdaptiveScaleOut);
   auto fn = Function({}, 5);
   // Measure a start and a few short invocations.
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Call(fn, "{}").status.ok());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(Call(fn, "{}").status.ok());
+    WaitUntilIdle();
+  }
   ASSERT_EQ(invoker_->Stats().cold_starts, 1);
   // Short invocations arriving together: waiting for the warm instance is
   // quicker than starting another, so they queue on it.
@@ -303,6 +310,7 @@ TEST_F(InvokerTest, AdaptiveScaleOutStartsInstancesForLongInvocations) {
   auto fn = Function({}, 5);
   const std::string sleep = "{\"action\":\"sleep\",\"seconds\":0.6}";
   ASSERT_TRUE(Call(fn, sleep).status.ok());  // measured: a start, and a long invocation
+  WaitUntilIdle();
   auto results = InvokeTogether(fn, sleep, 3);
   for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
   EXPECT_EQ(invoker_->Stats().cold_starts, 3);  // the warm one, and two new

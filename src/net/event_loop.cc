@@ -80,6 +80,14 @@ class AsioFdWatcher : public FdWatcher, public std::enable_shared_from_this<Asio
   std::atomic<bool> stopped_{false};
 };
 
+// An io_context whose shutdown (which destroys the operations still
+// pending in it) can be run before any context is destroyed.
+class Context : public asio::io_context {
+ public:
+  using asio::io_context::io_context;
+  void Shutdown() { shutdown(); }
+};
+
 }  // namespace
 
 // One io_context per thread: a connection, timer or watcher stays on the
@@ -88,13 +96,21 @@ class AsioFdWatcher : public FdWatcher, public std::enable_shared_from_this<Asio
 struct EventLoop::Impl {
   explicit Impl(int n) {
     for (int i = 0; i < (n < 1 ? 1 : n); ++i) {
-      contexts.push_back(std::make_unique<asio::io_context>(1));
+      contexts.push_back(std::make_unique<Context>(1));
       guards.emplace_back(contexts.back()->get_executor());
     }
   }
+  // A pending operation of one context may hold an object of another (an
+  // accept on one thread's acceptor makes the new socket on another
+  // thread's context): every context drops its pending operations while all
+  // of them still exist, and only then are they destroyed.
+  ~Impl() {
+    guards.clear();
+    for (auto& c : contexts) c->Shutdown();
+  }
   asio::io_context& Next() { return *contexts[next.fetch_add(1) % contexts.size()]; }
 
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<Context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::atomic<size_t> next{0};
   std::vector<std::thread> threads;
