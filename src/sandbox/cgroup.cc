@@ -27,31 +27,12 @@ Status WriteValue(const std::string& path, const std::string& value) {
   return Status::Ok();
 }
 
-// A counter file read again and again (a group's peak memory, after every
-// invocation): opened once, then read from offset 0 each time, which makes
-// the kernel render the current value; saves an open and a close per read.
-class CounterFile {
- public:
-  explicit CounterFile(std::string path) : path_(std::move(path)) {}
-  // The value, or 0 when the file cannot be read.
-  uint64_t Read() {
-    if (!fd_.valid()) fd_.Reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd_.valid()) return 0;
-    char buf[32];
-    ssize_t n = ::pread(fd_.get(), buf, sizeof buf - 1, 0);
-    if (n <= 0) return 0;
-    long long v = 0;
-    return ParseInt64(Trim(std::string_view(buf, static_cast<size_t>(n))), &v) && v > 0
-               ? static_cast<uint64_t>(v)
-               : 0;
-  }
-  void Close() { fd_.Reset(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  UniqueFd fd_;
-};
+uint64_t ReadNumber(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text.ok()) return 0;
+  long long v = 0;
+  return ParseInt64(Trim(*text), &v) && v > 0 ? static_cast<uint64_t>(v) : 0;
+}
 
 // Reads "key value" lines (memory.events, memory.oom_control) for `key`.
 uint64_t ReadKeyed(const std::string& path, std::string_view key) {
@@ -95,20 +76,16 @@ std::string OwnGroup(const std::string& controller) {
 class CgroupV1 : public Cgroup {
  public:
   CgroupV1(std::string memory, std::string pids, std::string cpu)
-      : memory_(std::move(memory)),
-        pids_(std::move(pids)),
-        cpu_(std::move(cpu)),
-        peak_(memory_ + "/memory.max_usage_in_bytes") {}
+      : memory_(std::move(memory)), pids_(std::move(pids)), cpu_(std::move(cpu)) {}
   Status AddProcess(int pid) override {
     std::string p = std::to_string(pid);
     RETURN_IF_ERROR(WriteValue(memory_ + "/cgroup.procs", p));
     RETURN_IF_ERROR(WriteValue(pids_ + "/cgroup.procs", p));
     return WriteValue(cpu_ + "/cgroup.procs", p);
   }
-  uint64_t PeakMemoryBytes() override { return peak_.Read(); }
+  uint64_t PeakMemoryBytes() override { return ReadNumber(memory_ + "/memory.max_usage_in_bytes"); }
   uint64_t OomKills() override { return ReadKeyed(memory_ + "/memory.oom_control", "oom_kill"); }
   Status Destroy() override {
-    peak_.Close();
     Status a = RemoveDirWithRetry(memory_);
     Status b = RemoveDirWithRetry(pids_);
     Status c = RemoveDirWithRetry(cpu_);
@@ -117,7 +94,6 @@ class CgroupV1 : public Cgroup {
 
  private:
   std::string memory_, pids_, cpu_;
-  CounterFile peak_;
 };
 
 class DriverV1 : public CgroupDriver {
@@ -162,26 +138,22 @@ class DriverV1 : public CgroupDriver {
 
 class CgroupV2 : public Cgroup {
  public:
-  explicit CgroupV2(std::string dir)
-      : dir_(std::move(dir)), peak_(dir_ + "/memory.peak"), current_(dir_ + "/memory.current") {}
+  explicit CgroupV2(std::string dir) : dir_(std::move(dir)) {}
   Status AddProcess(int pid) override {
     return WriteValue(dir_ + "/cgroup.procs", std::to_string(pid));
   }
   uint64_t PeakMemoryBytes() override {
-    uint64_t peak = peak_.Read();  // kernel 5.19+
-    return peak ? peak : current_.Read();
+    uint64_t peak = ReadNumber(dir_ + "/memory.peak");  // kernel 5.19+
+    return peak ? peak : ReadNumber(dir_ + "/memory.current");
   }
   uint64_t OomKills() override { return ReadKeyed(dir_ + "/memory.events", "oom_kill"); }
   Status Destroy() override {
-    peak_.Close();
-    current_.Close();
     if (PathExists(dir_ + "/cgroup.kill")) WriteValue(dir_ + "/cgroup.kill", "1").IgnoreError();
     return RemoveDirWithRetry(dir_);
   }
 
  private:
   std::string dir_;
-  CounterFile peak_, current_;
 };
 
 class DriverV2 : public CgroupDriver {
