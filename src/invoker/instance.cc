@@ -412,6 +412,9 @@ void Instance::OnTimeout(const std::string& request_id) {
 }
 
 void Instance::Kill() {
+  // Under the lock: Teardown hands the process to the janitor, which closes its
+  // pidfd, and a signal sent through a reused descriptor would hit another sandbox.
+  std::lock_guard lock(mu_);
   if (process_) process_->process->Kill();
 }
 
@@ -464,11 +467,11 @@ std::string Instance::FailureMessageLocked(const sandbox::ExitInfo& exit) const 
 
 void Instance::OnExit() {
   if (exit_watcher_) exit_watcher_->Stop();
-  if (!process_) return;
-  sandbox::ExitInfo exit = process_->process->Reap();
   Outcome out;
   {
     std::lock_guard lock(mu_);
+    if (!process_) return;
+    sandbox::ExitInfo exit = process_->process->Reap();  // the pidfd is readable: no wait
     dead_ = true;
     parked_next_ = nullptr;
     if (init_timer_) out.cancel.push_back(init_timer_);
@@ -503,13 +506,16 @@ void Instance::Teardown() {
   if (exit_watcher_) exit_watcher_->Stop();
   if (runtime_api_) runtime_api_->Close();
   if (aws_endpoint_) aws_endpoint_->Close();
+  std::unique_ptr<sandbox::SandboxedProcess> process;
   {
+    // Every reader of process_ (Kill, the report's peak memory) holds the lock.
     std::lock_guard lock(mu_);
     if (output_watcher_) output_watcher_->Stop();
     output_.Reset();
+    process = std::move(process_);
   }
   if (!credentials_.access_key_id.empty()) env_.credentials->Revoke(credentials_.access_key_id);
-  if (process_) env_.owner->Dispose(std::move(process_));
+  if (process) env_.owner->Dispose(std::move(process));
   env_.owner->OnInstanceDead(shared_from_this());
 }
 

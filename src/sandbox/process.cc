@@ -102,8 +102,12 @@ class SandboxProcess : public Process {
                     WEXITED) != 0 && errno == EINTR) {
     }
     reaped_ = true;
+    // The init wrote its message before exiting, so it is in the pipe already;
+    // read without waiting so a reaper on an I/O thread can never block here.
+    int flags = ::fcntl(status_.get(), F_GETFL);
+    if (flags >= 0) ::fcntl(status_.get(), F_SETFL, flags | O_NONBLOCK);
     StatusMessage m{};
-    ssize_t n = ::read(status_.get(), &m, sizeof m);  // the init wrote before exiting
+    ssize_t n = ::read(status_.get(), &m, sizeof m);
     if (n == static_cast<ssize_t>(sizeof m) && m.kind == 1) {
       info.kind = ExitInfo::Kind::kSetupFailed;
       info.message = std::string("sandbox setup failed while ") + StepName(m.a) +
