@@ -6,7 +6,10 @@ bench/ fetches it) on free loopback ports, loads the same data into both, and
 replays requests signed in advance with build/nimbus-loadgen (a closed-loop
 generator that does no per-request work; `--generator wrk` uses wrk with a Lua
 script instead) over 32 connections: PutItem, GetItem, Query (10 items) and
-UpdateItem. The two servers are measured alternately for several rounds and
+UpdateItem. Every PutItem writes a new value (the generator builds and signs
+a distinct request for each before it starts), so none is a no-op rewrite of
+an unchanged item; `--generator wrk` replays 2,000 PutItems, which after the
+first pass rewrite unchanged items. The two servers are measured alternately for several rounds and
 the medians reported, with requests/s, p50/p99 latency, the ratio to
 dynalite, and the CPU the servers and the generator used. Usage:
   /usr/bin/python3 bench/dynamodb_bench.py [--duration 5] [--rounds 3]
@@ -81,6 +84,11 @@ class Target:
         SigV4Auth(Credentials(self.key, self.secret), "dynamodb", "us-east-1").add_auth(req)
         return dict(req.headers), data
 
+    def template(self, op, body):
+        """An unsigned request whose `{{n}}` nimbus-loadgen --unique fills in and signs."""
+        return ({"Content-Type": "application/x-amz-json-1.0",
+                 "X-Amz-Target": f"DynamoDB_20120810.{op}"}, json.dumps(body, separators=(",", ":")))
+
 
 def load(t):
     c = t.client
@@ -107,14 +115,20 @@ def load(t):
                 for p in range(PARTITIONS) for s in range(10)])
 
 
-def requests_for(t, op, rnd):
+def requests_for(t, op, rnd, unique=False):
+    """Signed requests to replay; with `unique`, PutItem templates whose value
+    nimbus-loadgen makes unique, so that every PutItem really changes an item
+    (replaying one unchanged would measure a store that skips the write)."""
     out = []
     for _ in range(DISTINCT):
         if op == "GetItem":
             body = {"TableName": "kvs", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}}}
         elif op == "PutItem":
             body = {"TableName": "kvs", "Item": {"pk": {"S": f"w{rnd.randrange(100000)}"},
-                                                 "v": {"S": "z" * 64}}}
+                                                 "v": {"S": "z" * 40 + ("{{n}}" if unique else "z" * 24)}}}
+            if unique:
+                out.append(t.template(op, body))
+                continue
         elif op == "UpdateItem":
             body = {"TableName": "kvs", "Key": {"pk": {"S": f"k{rnd.randrange(ITEMS)}"}},
                     "UpdateExpression": "ADD n :one",
@@ -151,13 +165,27 @@ def raw_requests(path, t, reqs):
             f.write(struct.pack("<I", len(data)) + data)
 
 
-def run_loadgen(t, path, connections, duration, server_pid):
+UNIQUE_PER_SECOND = 80000  # distinct PutItems built per second measured: more than any run sends
+
+
+def run_loadgen(t, path, connections, duration, server_pid, unique=False):
+    cmd = [LOADGEN, "127.0.0.1", str(t.port), str(connections), str(duration), path, "1"]
+    if unique:
+        cmd += ["--unique", str(UNIQUE_PER_SECOND * duration),
+                "--sign", t.key, t.secret, "us-east-1", "dynamodb"]
+    # The generator builds (and signs) its requests, then says "started" as its
+    # clock starts: the server's CPU is counted from there.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = p.stdout.readline().strip()
     srv0 = cpu_seconds(server_pid)
     start = time.time()
-    out = subprocess.run([LOADGEN, "127.0.0.1", str(t.port), str(connections), str(duration), path, "2"],
-                         capture_output=True, text=True, check=True).stdout
+    out, err = p.communicate()
     wall = time.time() - start
+    if p.returncode != 0 or started != "started":
+        raise RuntimeError(f"nimbus-loadgen failed: {err}")
     r = json.loads(out)
+    if r["repeated"]:
+        raise RuntimeError(f"{r['repeated']} PutItems repeated: raise UNIQUE_PER_SECOND")
     return {"rps": r["rps"], "p50": r["p50_ms"], "p99": r["p99_ms"], "gen_cpu": r["cpu_cores"],
             "srv_cpu": (cpu_seconds(server_pid) - srv0) / wall, "errors": r["non2xx"]}
 
@@ -227,16 +255,21 @@ def main():
             load(t)
         for op in ops:
             files = {}
+            unique = op == "PutItem" and args.generator == "loadgen"
             for t, _ in targets:
-                reqs = requests_for(t, op, random.Random(42))
+                reqs = requests_for(t, op, random.Random(42), unique)
                 files[t.name] = f"{tmp}/{t.name}-{op}." + ("lua" if args.generator == "wrk" else "bin")
                 (lua_script if args.generator == "wrk" else raw_requests)(
                     files[t.name], *((t, reqs) if args.generator == "loadgen" else (reqs,)))
             runs = {t.name: [] for t, _ in targets}
             for _ in range(args.rounds):
                 for t, pid in targets:
-                    run = run_wrk if args.generator == "wrk" else run_loadgen
-                    runs[t.name].append(run(t, files[t.name], args.connections, args.duration, pid))
+                    if args.generator == "wrk":
+                        runs[t.name].append(run_wrk(t, files[t.name], args.connections,
+                                                    args.duration, pid))
+                    else:
+                        runs[t.name].append(run_loadgen(t, files[t.name], args.connections,
+                                                        args.duration, pid, unique))
             for name, rs in runs.items():
                 results[(op, name)] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
     finally:
