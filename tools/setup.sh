@@ -10,6 +10,7 @@ PACKAGES=(
   librocksdb-dev libssl-dev libseccomp-dev libyaml-cpp-dev libarchive-dev libcli11-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   python3 python3-boto3 python3-pytest python3-cryptography awscli zip unzip curl procps wrk
+  ca-certificates
 )
 # Node.js: the host's Node runs the nodejs* runtimes; Debian's is fine when none is installed.
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

@@ -7,7 +7,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "gateway/jwt.h"
-#include "net/http_client.h"
+#include "net/url_fetch.h"
 
 namespace nimbus::gateway {
 namespace {
@@ -50,20 +50,14 @@ std::string ClaimText(const json::value& v) {
   return nimbus::ToJson(v);
 }
 
-// Fetches the issuer's keys: <issuer>/.well-known/openid-configuration, then
-// its jwks_uri. Plain http only (a local identity provider or a test).
+// Fetches the issuer's keys as API Gateway does: <issuer>/.well-known/
+// openid-configuration, then its jwks_uri, over https (or plain http, for a
+// local identity provider).
 Result<std::string> DiscoverJwks(const std::string& issuer) {
   auto fetch = [](const std::string& url) -> Result<std::string> {
-    ASSIGN_OR_RETURN(auto hp, net::ParseHttpEndpoint(url));
-    size_t scheme = url.find("://");
-    size_t slash = url.find('/', scheme + 3);
-    net::HttpClient client(hp.first, hp.second);
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = slash == std::string::npos ? "/" : url.substr(slash);
-    ASSIGN_OR_RETURN(auto resp, client.Send(req, std::chrono::seconds(5)));
+    ASSIGN_OR_RETURN(net::HttpResponse resp, net::FetchUrl(url));
     if (resp.status != 200) return Unavailable(url + " answered " + std::to_string(resp.status));
-    return resp.body;
+    return std::move(resp.body);
   };
   std::string base = issuer;
   while (base.ends_with('/')) base.pop_back();

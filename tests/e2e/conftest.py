@@ -261,9 +261,11 @@ def raw_request(method: str, url: str, body: bytes = b"", headers: dict | None =
 class NimbusServer:
     """One `nimbus serve` process and the clients that talk to it."""
 
-    def __init__(self, data_dir: Path, args: list[str], port: int | None = None):
+    def __init__(self, data_dir: Path, args: list[str], port: int | None = None,
+                 env: dict[str, str] | None = None):
         self.data_dir = Path(data_dir)
         self.args = list(args)
+        self.env = env  # extra environment for the server process
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # Every server gets its own gateway port unless the test chose one.
@@ -289,8 +291,9 @@ class NimbusServer:
             *self.args,
         ]
         self._log = open(self.log_path, "ab")
+        env = {**os.environ, **self.env} if self.env else None
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=env)
         self.returncode = None
         deadline = time.monotonic() + timeout
         while True:
@@ -465,8 +468,9 @@ class ServerFactory:
     def new_data_dir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="data-", dir=self.base))
 
-    def start(self, *args: str, data_dir: Path | None = None, port: int | None = None) -> NimbusServer:
-        s = NimbusServer(data_dir or self.new_data_dir(), list(args), port=port)
+    def start(self, *args: str, data_dir: Path | None = None, port: int | None = None,
+              env: dict[str, str] | None = None) -> NimbusServer:
+        s = NimbusServer(data_dir or self.new_data_dir(), list(args), port=port, env=env)
         self.servers.append(s)
         return s.start()
 

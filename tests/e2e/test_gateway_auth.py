@@ -1,19 +1,26 @@
 """Authorizers and API keys at the gateway: JWT (keys from a JWKS file and
-from the issuer's discovery document), Lambda authorizers (simple and IAM
+from the issuer's discovery document, over http and over verified https), Lambda authorizers (simple and IAM
 policy responses, TOKEN and REQUEST, caching) and REST API keys with usage
 plans — what a real HTTP client sees for each outcome.
 """
 
 import base64
+import datetime
 import http.server
+import ipaddress
 import json
+import ssl
 import threading
 import time
+
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from conftest import deploy, free_port, http_call, write_service
 
@@ -103,6 +110,14 @@ provider:
         type: jwt
         issuerUrl: ${env:TEST_ISSUER}
         audience: [todo-client]
+      jwtTls:
+        type: jwt
+        issuerUrl: ${env:TEST_TLS_ISSUER}
+        audience: [todo-client]
+      jwtUntrusted:
+        type: jwt
+        issuerUrl: ${env:TEST_UNTRUSTED_ISSUER}
+        audience: [todo-client]
       simpleAuth:
         type: request
         functionName: simple
@@ -134,6 +149,8 @@ functions:
       - httpApi: {method: GET, path: /jwt, authorizer: {name: jwtFile}}
       - httpApi: {method: GET, path: /jwt/write, authorizer: {name: jwtFile, scopes: [todo.write]}}
       - httpApi: {method: GET, path: /discovered, authorizer: {name: jwtDiscovered}}
+      - httpApi: {method: GET, path: /discovered-tls, authorizer: {name: jwtTls}}
+      - httpApi: {method: GET, path: /untrusted-tls, authorizer: {name: jwtUntrusted}}
       - httpApi: {method: GET, path: /simple, authorizer: {name: simpleAuth}}
       - httpApi: {method: GET, path: /policy, authorizer: {name: policyAuth}}
       - http: {path: token, method: get, authorizer: {name: policy, type: token, resultTtlInSeconds: 0, identityValidationExpression: '^Bearer .+$'}}
@@ -142,31 +159,97 @@ functions:
 '''
 
 
-class Issuer(http.server.BaseHTTPRequestHandler):
-    """A local OpenID issuer: discovery document and JWKS."""
-    jwks: dict = {}
-    port = 0
-    hits = 0
+def issuer_handler(base_for_keys):
+    """A local OpenID issuer: discovery document and JWKS. `base_for_keys(port)`
+    is the base URL its discovery document gives for the keys."""
 
-    def do_GET(self):
-        Issuer.hits += 1
-        if self.path == "/.well-known/openid-configuration":
-            body = {"issuer": f"http://127.0.0.1:{Issuer.port}", "jwks_uri": f"http://127.0.0.1:{Issuer.port}/keys"}
-        elif self.path == "/keys":
-            body = Issuer.jwks
-        else:
-            self.send_response(404)
+    class Issuer(http.server.BaseHTTPRequestHandler):
+        jwks: dict = {}
+        port = 0
+        hits = 0
+
+        def do_GET(self):
+            Issuer.hits += 1
+            if self.path == "/.well-known/openid-configuration":
+                body = {"issuer": base_for_keys(Issuer.port), "jwks_uri": base_for_keys(Issuer.port) + "/keys"}
+            elif self.path == "/keys":
+                body = Issuer.jwks
+            else:
+                self.send_response(404)
+                self.end_headers()
+                return
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            self.wfile.write(data)
 
-    def log_message(self, *args):
-        pass
+        def log_message(self, *args):
+            pass
+
+    return Issuer
+
+
+Issuer = issuer_handler(lambda port: f"http://127.0.0.1:{port}")
+# Over https the keys are fetched by name, so both the IP address and the DNS
+# name in the certificate are checked.
+TlsIssuer = issuer_handler(lambda port: f"https://localhost:{port}")
+UntrustedIssuer = issuer_handler(lambda port: f"https://127.0.0.1:{port}")
+
+
+def certificate(subject_key, subject: str, issuer_key, issuer_name: str, ca: bool):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    b = (x509.CertificateBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+         .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_name)]))
+         .public_key(subject_key.public_key())
+         .serial_number(x509.random_serial_number())
+         .not_valid_before(now - datetime.timedelta(minutes=5))
+         .not_valid_after(now + datetime.timedelta(days=1))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if not ca:
+        b = b.add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+    return b.sign(issuer_key, hashes.SHA256())
+
+
+def pem(cert) -> bytes:
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def key_pem(key) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    """A test CA, a server certificate it signed (localhost, 127.0.0.1), and a
+    self-signed one nobody trusts."""
+    d = tmp_path_factory.mktemp("tls")
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = certificate(ca_key, "Nimbus Test CA", ca_key, "Nimbus Test CA", ca=True)
+    srv_key = ec.generate_private_key(ec.SECP256R1())
+    lone_key = ec.generate_private_key(ec.SECP256R1())
+    (d / "ca.pem").write_bytes(pem(ca))
+    (d / "server.pem").write_bytes(pem(certificate(srv_key, "localhost", ca_key, "Nimbus Test CA", ca=False)))
+    (d / "server.key").write_bytes(key_pem(srv_key))
+    (d / "lone.pem").write_bytes(pem(certificate(lone_key, "localhost", lone_key, "localhost", ca=False)))
+    (d / "lone.key").write_bytes(key_pem(lone_key))
+    return d
+
+
+def serve(handler, keys, cert: Path | None = None, key: Path | None = None):
+    handler.jwks = keys.jwks()
+    handler.port = free_port()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", handler.port), handler)
+    if cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
 
 
 @pytest.fixture(scope="module")
@@ -176,21 +259,35 @@ def keys():
 
 @pytest.fixture(scope="module")
 def issuer(keys):
-    Issuer.jwks = keys.jwks()
-    Issuer.port = free_port()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", Issuer.port), Issuer)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
+    httpd = serve(Issuer, keys)
     yield f"http://127.0.0.1:{Issuer.port}"
     httpd.shutdown()
 
 
 @pytest.fixture(scope="module")
-def auth(module_server_factory, tmp_path_factory, keys, issuer, monkeypatch_module):
-    server = module_server_factory.start()
+def tls_issuer(keys, tls_files):
+    httpd = serve(TlsIssuer, keys, tls_files / "server.pem", tls_files / "server.key")
+    yield f"https://127.0.0.1:{TlsIssuer.port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def untrusted_issuer(keys, tls_files):
+    httpd = serve(UntrustedIssuer, keys, tls_files / "lone.pem", tls_files / "lone.key")
+    yield f"https://127.0.0.1:{UntrustedIssuer.port}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def auth(module_server_factory, tmp_path_factory, keys, issuer, tls_issuer, untrusted_issuer,
+         tls_files, monkeypatch_module):
+    # The server trusts the test CA as it would a private CA in production.
+    server = module_server_factory.start(env={"SSL_CERT_FILE": str(tls_files / "ca.pem")})
     d = write_service(tmp_path_factory.mktemp("auth") / "svc", {
         "serverless.yml": SERVICE, "handlers.py": HANDLERS, "jwks.json": json.dumps(keys.jwks())})
     monkeypatch_module.setenv("TEST_ISSUER", issuer)
+    monkeypatch_module.setenv("TEST_TLS_ISSUER", tls_issuer)
+    monkeypatch_module.setenv("TEST_UNTRUSTED_ISSUER", untrusted_issuer)
     deploy(server, d)
     return server
 
@@ -261,6 +358,19 @@ def test_jwt_keys_discovered_from_the_issuer(auth, keys, issuer):
     before = Issuer.hits
     assert get(auth, "/discovered", Authorization="Bearer " + token).status == 200
     assert Issuer.hits == before, "the issuer's keys are cached"
+
+
+def test_jwt_keys_discovered_over_verified_https(auth, keys, tls_issuer, untrusted_issuer):
+    r = get(auth, "/discovered-tls", Authorization="Bearer " + keys.token(claims(iss=tls_issuer)))
+    assert r.status == 200, r
+    assert r.json()["requestContext"]["authorizer"]["jwt"]["claims"]["iss"] == tls_issuer
+    assert TlsIssuer.hits == 2, "discovery document, then the keys"
+    # A certificate no trusted CA signed: the keys cannot be had, so no token
+    # passes; the gateway answers as for any authorizer it cannot run.
+    r = get(auth, "/untrusted-tls", Authorization="Bearer " + keys.token(claims(iss=untrusted_issuer)))
+    assert r.status == 500 and r.json() == {"message": "Internal Server Error"}, r
+    assert UntrustedIssuer.hits == 0, "the TLS handshake fails before any request is sent"
+    assert "certificate verify failed" in auth.log()
 
 
 # -- Lambda authorizers --------------------------------------------------------------
