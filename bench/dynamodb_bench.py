@@ -235,7 +235,8 @@ def main():
     try:
         nport, dport = free_port(), free_port()
         nimbus = subprocess.Popen([BIN, "serve", "--data-dir", f"{tmp}/nimbus", "--api-port",
-                                   str(nport), "--log-level", "warn"],
+                                   str(nport), "--gateway-port", str(free_port()),
+                                   "--log-level", "warn"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(nimbus)
         wait_http(f"http://127.0.0.1:{nport}/_nimbus/health")
