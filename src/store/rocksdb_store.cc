@@ -90,9 +90,11 @@ Result<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& dir) {
   // Point lookups for keys that are not in the memtable skip it quickly.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.05;
-  // Writers waiting for the group leader block instead of spinning: on a
-  // small machine the spinning steals the CPU the leader needs.
-  options.enable_write_thread_adaptive_yield = false;
+  // A writer that finds another writing yields briefly before it sleeps: the
+  // wait is usually a few microseconds, and a futex sleep and wake-up costs
+  // more than that here (measured on 2 cores, writes from both I/O threads:
+  // 15-18% more PutItem/UpdateItem per second, less CPU per write).
+  options.enable_write_thread_adaptive_yield = true;
   options.enable_pipelined_write = true;
   rocksdb::DB* db = nullptr;
   auto s = rocksdb::DB::Open(options, dir, &db);
