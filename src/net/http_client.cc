@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include "core/strings.h"
+#include "net/beast_response.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -82,17 +83,22 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& req, std::chrono::milli
       if (ec == beast::error::timeout) return Status(Code::kTimeout, "request timed out");
       return Status(Code::kUnavailable, "HTTP request failed: " + ec.message());
     }
-    auto& msg = parser.get();
-    HttpResponse resp;
-    resp.status = static_cast<int>(msg.result_int());
-    for (const auto& field : msg) {
-      resp.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    resp.body = std::move(msg.body());
-    if (!msg.keep_alive()) impl_->stream.reset();
+    bool keep_alive = parser.get().keep_alive();
+    HttpResponse resp = FromBeast(parser.release());
+    if (!keep_alive) impl_->stream.reset();
     return resp;
   }
   return Status(Code::kUnavailable, "HTTP request failed: connection closed");
+}
+
+HttpResponse FromBeast(bhttp::response<bhttp::string_body>&& msg) {
+  HttpResponse resp;
+  resp.status = static_cast<int>(msg.result_int());
+  for (const auto& field : msg) {
+    resp.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  resp.body = std::move(msg.body());
+  return resp;
 }
 
 Result<std::pair<std::string, int>> ParseHttpEndpoint(const std::string& url) {

@@ -14,6 +14,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/strings.h"
+#include "net/beast_response.h"
 
 // Asio's TLS layer is compiled in this translation unit, its only user, so
 // OpenSSL's headers stay out of the rest of the server.
@@ -137,14 +138,7 @@ Result<HttpResponse> FetchUrl(const std::string& url, const FetchOptions& option
   if (ec && !(ec == ssl::error::stream_truncated && parser.is_done())) {
     return FetchError(url, step, ec);
   }
-  auto& msg = parser.get();
-  HttpResponse resp;
-  resp.status = static_cast<int>(msg.result_int());
-  for (const auto& field : msg) {
-    resp.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  resp.body = std::move(msg.body());
-  return resp;
+  return FromBeast(parser.release());
 }
 
 }  // namespace nimbus::net
