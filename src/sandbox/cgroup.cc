@@ -34,6 +34,31 @@ uint64_t ReadNumber(const std::string& path) {
   return ParseInt64(Trim(*text), &v) && v > 0 ? static_cast<uint64_t>(v) : 0;
 }
 
+// A counter file kept open for the group's life: reading it again is one
+// pread, where opening it by path walks the cgroup filesystem each time (the
+// peak is read after every invocation). The owner serialises reads with
+// Close(), which runs before the group is removed.
+class CounterFile {
+ public:
+  explicit CounterFile(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  bool valid() const { return fd_.valid(); }
+  uint64_t Read() const {
+    if (!fd_.valid()) return 0;
+    char buf[32];
+    ssize_t n = ::pread(fd_.get(), buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    long long v = 0;
+    return ParseInt64(Trim(std::string_view(buf, static_cast<size_t>(n))), &v) && v > 0
+               ? static_cast<uint64_t>(v)
+               : 0;
+  }
+  void Close() { fd_.Reset(); }
+
+ private:
+  UniqueFd fd_;
+};
+
 // Reads "key value" lines (memory.events, memory.oom_control) for `key`.
 uint64_t ReadKeyed(const std::string& path, std::string_view key) {
   auto text = ReadFile(path);
@@ -76,16 +101,20 @@ std::string OwnGroup(const std::string& controller) {
 class CgroupV1 : public Cgroup {
  public:
   CgroupV1(std::string memory, std::string pids, std::string cpu)
-      : memory_(std::move(memory)), pids_(std::move(pids)), cpu_(std::move(cpu)) {}
+      : memory_(std::move(memory)),
+        pids_(std::move(pids)),
+        cpu_(std::move(cpu)),
+        peak_(memory_ + "/memory.max_usage_in_bytes") {}
   Status AddProcess(int pid) override {
     std::string p = std::to_string(pid);
     RETURN_IF_ERROR(WriteValue(memory_ + "/cgroup.procs", p));
     RETURN_IF_ERROR(WriteValue(pids_ + "/cgroup.procs", p));
     return WriteValue(cpu_ + "/cgroup.procs", p);
   }
-  uint64_t PeakMemoryBytes() override { return ReadNumber(memory_ + "/memory.max_usage_in_bytes"); }
+  uint64_t PeakMemoryBytes() override { return peak_.Read(); }
   uint64_t OomKills() override { return ReadKeyed(memory_ + "/memory.oom_control", "oom_kill"); }
   Status Destroy() override {
+    peak_.Close();
     Status a = RemoveDirWithRetry(memory_);
     Status b = RemoveDirWithRetry(pids_);
     Status c = RemoveDirWithRetry(cpu_);
@@ -94,6 +123,7 @@ class CgroupV1 : public Cgroup {
 
  private:
   std::string memory_, pids_, cpu_;
+  CounterFile peak_;
 };
 
 class DriverV1 : public CgroupDriver {
@@ -138,22 +168,24 @@ class DriverV1 : public CgroupDriver {
 
 class CgroupV2 : public Cgroup {
  public:
-  explicit CgroupV2(std::string dir) : dir_(std::move(dir)) {}
+  explicit CgroupV2(std::string dir) : dir_(std::move(dir)), peak_(dir_ + "/memory.peak") {}
   Status AddProcess(int pid) override {
     return WriteValue(dir_ + "/cgroup.procs", std::to_string(pid));
   }
   uint64_t PeakMemoryBytes() override {
-    uint64_t peak = ReadNumber(dir_ + "/memory.peak");  // kernel 5.19+
-    return peak ? peak : ReadNumber(dir_ + "/memory.current");
+    if (peak_.valid()) return peak_.Read();       // kernel 5.19+
+    return ReadNumber(dir_ + "/memory.current");  // older kernels: the present use
   }
   uint64_t OomKills() override { return ReadKeyed(dir_ + "/memory.events", "oom_kill"); }
   Status Destroy() override {
+    peak_.Close();
     if (PathExists(dir_ + "/cgroup.kill")) WriteValue(dir_ + "/cgroup.kill", "1").IgnoreError();
     return RemoveDirWithRetry(dir_);
   }
 
  private:
   std::string dir_;
+  CounterFile peak_;
 };
 
 class DriverV2 : public CgroupDriver {

@@ -16,7 +16,9 @@ class Cgroup {
  public:
   virtual ~Cgroup() = default;
   virtual Status AddProcess(int pid) = 0;
-  // Highest memory use seen, in bytes (0 when the kernel cannot tell).
+  // Highest memory use seen, in bytes (0 when the kernel cannot tell, and
+  // after Destroy). The counter stays open for the group's life, so a read is
+  // one system call; the caller must not read while another thread destroys.
   virtual uint64_t PeakMemoryBytes() = 0;
   // Number of OOM kills inside the group so far.
   virtual uint64_t OomKills() = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/fs.h"
 #include "core/ids.h"
@@ -44,6 +45,14 @@ TEST(CgroupV2Test, WritesLimitsIntoAFakeHierarchy) {
   EXPECT_EQ(*ReadFile(root + "/nimbus/s1/i1/cpu.weight"), std::to_string(CpuWeightForMemory(256)));
   EXPECT_EQ((*group)->OomKills(), 2u);
   EXPECT_EQ((*group)->PeakMemoryBytes(), 12345u);
+  // The counter is read afresh each time (the kernel rewrites it in place).
+  {
+    std::ofstream peak(root + "/nimbus/s1/i1/memory.peak", std::ios::trunc);
+    peak << "67108864\n";
+  }
+  EXPECT_EQ((*group)->PeakMemoryBytes(), 67108864u);
+  (*group)->Destroy().IgnoreError();  // the fake directory is not empty: rmdir fails
+  EXPECT_EQ((*group)->PeakMemoryBytes(), 0u);
   std::filesystem::remove_all(root);
 }
 
