@@ -7,12 +7,12 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "gateway/jwt.h"
-#include "net/url_fetch.h"
+#include "gateway/jwk_set.h"
+#include "gateway/jwt_keys.h"
 
 namespace nimbus::gateway {
 namespace {
 
-constexpr int64_t kKeysTtlMs = 3600 * 1000;
 // Cached results are keyed by the client's identity values: without a bound,
 // a client sending ever new tokens would grow the cache without end.
 constexpr size_t kMaxCachedResults = 10000;
@@ -48,26 +48,6 @@ std::string ClaimText(const json::value& v) {
     return out + "]";
   }
   return nimbus::ToJson(v);
-}
-
-// Fetches the issuer's keys as API Gateway does: <issuer>/.well-known/
-// openid-configuration, then its jwks_uri, over https (or plain http, for a
-// local identity provider).
-Result<std::string> DiscoverJwks(const std::string& issuer) {
-  auto fetch = [](const std::string& url) -> Result<std::string> {
-    ASSIGN_OR_RETURN(net::HttpResponse resp, net::FetchUrl(url));
-    if (resp.status != 200) return Unavailable(url + " answered " + std::to_string(resp.status));
-    return std::move(resp.body);
-  };
-  std::string base = issuer;
-  while (base.ends_with('/')) base.pop_back();
-  ASSIGN_OR_RETURN(std::string discovery, fetch(base + "/.well-known/openid-configuration"));
-  ASSIGN_OR_RETURN(json::value doc, ParseJson(discovery));
-  if (!doc.is_object() || !doc.get_object().contains("jwks_uri") ||
-      !doc.get_object().at("jwks_uri").is_string()) {
-    return Unavailable("the issuer's openid-configuration has no jwks_uri");
-  }
-  return fetch(std::string(doc.get_object().at("jwks_uri").get_string()));
 }
 
 bool ScalarContext(const json::value& context) {
@@ -113,7 +93,8 @@ bool ArnMatches(std::string_view pattern, std::string_view arn) {
   return p == pattern.size();
 }
 
-Authorizers::Authorizers(InvokeFunction invoke) : invoke_(std::move(invoke)) {}
+Authorizers::Authorizers(InvokeFunction invoke, JwtKeysOptions keys)
+    : invoke_(std::move(invoke)), keys_(std::make_unique<JwtKeys>(std::move(keys))) {}
 Authorizers::~Authorizers() = default;
 
 std::vector<std::string> Authorizers::IdentityValues(const AuthorizerConfig& a, const EventInput& in) {
@@ -134,48 +115,30 @@ std::vector<std::string> Authorizers::IdentityValues(const AuthorizerConfig& a, 
   return values;
 }
 
-std::shared_ptr<const JwkSet> Authorizers::KeysFor(const AuthorizerConfig& a, bool refresh) {
-  std::string cache_key = a.jwks.empty() ? a.issuer : "inline:" + a.name + ":" + a.jwks;
-  int64_t now = NowEpochMillis();
-  {
-    std::lock_guard lock(mu_);
-    auto it = keys_.find(cache_key);
-    if (it != keys_.end() && (!refresh || !a.jwks.empty()) && it->second.first > now) {
-      return it->second.second;
-    }
-  }
-  Result<std::string> document = a.jwks.empty() ? DiscoverJwks(a.issuer) : Result<std::string>(a.jwks);
-  std::shared_ptr<const JwkSet> keys;
-  if (document.ok()) {
-    auto parsed = JwkSet::Parse(*document);
-    if (parsed.ok()) {
-      keys = std::make_shared<const JwkSet>(std::move(*parsed));
-    } else {
-      spdlog::warn("gateway: authorizer {}: the JWKS is unusable: {}", a.name, parsed.status().message());
-    }
-  } else {
-    spdlog::warn("gateway: authorizer {}: cannot fetch the issuer's keys: {}", a.name,
-                 document.status().message());
-  }
-  if (!keys) return nullptr;
-  std::lock_guard lock(mu_);
-  keys_[cache_key] = {now + kKeysTtlMs, keys};
-  return keys;
-}
-
-AuthDecision Authorizers::AuthorizeJwt(const AuthRequest& request) {
+void Authorizers::AuthorizeJwt(const AuthRequest& request,
+                               std::function<void(AuthDecision)> done) {
   const AuthorizerConfig& a = *request.authorizer;
   std::vector<std::string> identity = IdentityValues(a, *request.event);
-  if (identity.empty()) return Unauthorized(false);
-  std::string_view token = StripBearer(identity.front());
-  JwtPolicy policy{a.issuer, a.audience, NowEpochMillis() / 1000, 0};
-  auto keys = KeysFor(a, false);
-  if (!keys) return Refuse(500, Message("Internal Server Error"));
-  auto verified = VerifyJwt(token, *keys, policy);
-  if (!verified.ok() && a.jwks.empty()) {
-    // A key rotated since the keys were fetched: fetch once more.
-    if (auto fresh = KeysFor(a, true)) verified = VerifyJwt(token, *fresh, policy);
-  }
+  if (identity.empty()) return done(Unauthorized(false));
+  std::string token(StripBearer(identity.front()));
+  keys_->Get(a, false, [this, request, token, done = std::move(done)](
+                           std::shared_ptr<const JwkSet> keys) mutable {
+    if (!keys) return done(Refuse(500, Message("Internal Server Error")));
+    const AuthorizerConfig& a = *request.authorizer;
+    JwtPolicy policy{a.issuer, a.audience, NowEpochMillis() / 1000, 0};
+    auto verified = VerifyJwt(token, *keys, policy);
+    if (verified.ok() || !a.jwks.empty()) return done(JwtDecision(request, verified));
+    // A key rotated since the keys were fetched: ask for them once more.
+    keys_->Get(a, true, [request, token, keys, policy, verified = std::move(verified),
+                         done = std::move(done)](std::shared_ptr<const JwkSet> fresh) mutable {
+      if (fresh && fresh != keys) verified = VerifyJwt(token, *fresh, policy);
+      done(JwtDecision(request, verified));
+    });
+  });
+}
+
+AuthDecision Authorizers::JwtDecision(const AuthRequest& request,
+                                      const Result<VerifiedToken>& verified) {
   if (!verified.ok()) {
     AuthDecision d = Unauthorized(false);
     d.headers.push_back({"www-authenticate", "Bearer scope=\"\" error=\"invalid_token\" error_description=\"" +
@@ -214,7 +177,7 @@ AuthDecision Authorizers::AuthorizeJwt(const AuthRequest& request) {
 void Authorizers::Authorize(const AuthRequest& request, std::function<void(AuthDecision)> done) {
   const AuthorizerConfig& a = *request.authorizer;
   const bool rest = request.route->rest;
-  if (a.type == "jwt") return done(AuthorizeJwt(request));
+  if (a.type == "jwt") return AuthorizeJwt(request, std::move(done));
 
   // Lambda authorizers.
   std::vector<std::string> identity = IdentityValues(a, *request.event);

@@ -15,11 +15,11 @@
 #include "gateway/api_config.h"
 #include "gateway/events.h"
 #include "gateway/gateway.h"
+#include "gateway/jwt.h"
+#include "gateway/jwt_keys.h"
 #include "net/http.h"
 
 namespace nimbus::gateway {
-
-class JwkSet;
 
 struct AuthDecision {
   int status = 0;           // 0: allowed; else the HTTP status to answer with
@@ -41,7 +41,7 @@ struct AuthRequest {
 
 class Authorizers {
  public:
-  explicit Authorizers(InvokeFunction invoke);
+  explicit Authorizers(InvokeFunction invoke, JwtKeysOptions keys = {});
   ~Authorizers();
 
   void Authorize(const AuthRequest& request, std::function<void(AuthDecision)> done);
@@ -56,14 +56,15 @@ class Authorizers {
     json::value response;  // the authorizer function's answer
   };
 
-  AuthDecision AuthorizeJwt(const AuthRequest& request);
-  std::shared_ptr<const JwkSet> KeysFor(const AuthorizerConfig& a, bool refresh);
+  void AuthorizeJwt(const AuthRequest& request, std::function<void(AuthDecision)> done);
+  static AuthDecision JwtDecision(const AuthRequest& request, const Result<VerifiedToken>& verified);
   AuthDecision Decide(const AuthRequest& request, const json::value& response) const;
 
   InvokeFunction invoke_;
   std::mutex mu_;
-  std::map<std::string, std::pair<int64_t, std::shared_ptr<const JwkSet>>> keys_;  // by issuer
   std::map<std::string, CachedResult> cache_;
+  // Last: its fetching thread, which calls back into this object, stops first.
+  std::unique_ptr<JwtKeys> keys_;
 };
 
 // Whether IAM `pattern` (with * and ? wildcards) matches `arn`.

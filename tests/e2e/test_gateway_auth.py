@@ -159,9 +159,10 @@ functions:
 '''
 
 
-def issuer_handler(base_for_keys):
+def issuer_handler(base_for_keys, gate: threading.Event | None = None):
     """A local OpenID issuer: discovery document and JWKS. `base_for_keys(port)`
-    is the base URL its discovery document gives for the keys."""
+    is the base URL its discovery document gives for the keys; with a `gate`,
+    the discovery document waits until the gate opens."""
 
     class Issuer(http.server.BaseHTTPRequestHandler):
         jwks: dict = {}
@@ -171,6 +172,8 @@ def issuer_handler(base_for_keys):
         def do_GET(self):
             Issuer.hits += 1
             if self.path == "/.well-known/openid-configuration":
+                if gate:
+                    gate.wait()
                 body = {"issuer": base_for_keys(Issuer.port), "jwks_uri": base_for_keys(Issuer.port) + "/keys"}
             elif self.path == "/keys":
                 body = Issuer.jwks
@@ -371,6 +374,61 @@ def test_jwt_keys_discovered_over_verified_https(auth, keys, tls_issuer, untrust
     assert r.status == 500 and r.json() == {"message": "Internal Server Error"}, r
     assert UntrustedIssuer.hits == 0, "the TLS handshake fails before any request is sent"
     assert "certificate verify failed" in auth.log()
+
+
+SLOW_SERVICE = r'''
+service: slowissuer
+provider:
+  name: aws
+  runtime: python3.11
+  httpApi:
+    authorizers:
+      slow:
+        type: jwt
+        issuerUrl: ${env:TEST_SLOW_ISSUER}
+        audience: [todo-client]
+functions:
+  echo:
+    handler: handlers.echo
+    events:
+      - httpApi: {method: GET, path: /slow, authorizer: {name: slow}}
+      - httpApi: {method: GET, path: /open}
+'''
+
+
+def test_a_slow_issuer_holds_only_the_requests_that_need_its_keys(server_factory, tmp_path, keys,
+                                                                   monkeypatch):
+    gate = threading.Event()
+    SlowIssuer = issuer_handler(lambda port: f"http://127.0.0.1:{port}", gate)
+    httpd = serve(SlowIssuer, keys)
+    try:
+        # One I/O thread: had the key fetch run on it, every connection would wait.
+        server = server_factory.start("--threads", "1")
+        issuer_url = f"http://127.0.0.1:{SlowIssuer.port}"
+        monkeypatch.setenv("TEST_SLOW_ISSUER", issuer_url)
+        deploy(server, write_service(tmp_path / "svc", {"serverless.yml": SLOW_SERVICE,
+                                                        "handlers.py": HANDLERS}))
+        assert get(server, "/open").status == 200
+        token = keys.token(claims(iss=issuer_url))
+        slow = {}
+        waiter = threading.Thread(
+            target=lambda: slow.update(r=get(server, "/slow", Authorization="Bearer " + token)))
+        waiter.start()
+        deadline = time.monotonic() + 30
+        while SlowIssuer.hits == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert SlowIssuer.hits == 1, "the gateway asks the issuer for its keys"
+        # The issuer has not answered; other requests are served meanwhile.
+        assert get(server, "/open").status == 200
+        assert get(server, "/open").status == 200
+        assert not slow, "the request that needs the keys still waits for them"
+        gate.set()
+        waiter.join(30)
+        assert slow["r"].status == 200, slow["r"]
+        assert SlowIssuer.hits == 2, "discovery document, then the keys"
+    finally:
+        gate.set()
+        httpd.shutdown()
 
 
 # -- Lambda authorizers --------------------------------------------------------------
