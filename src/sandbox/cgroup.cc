@@ -1,12 +1,16 @@
 #include "sandbox/cgroup.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -217,6 +221,32 @@ class DriverV2 : public CgroupDriver {
   std::string parent_;
 };
 
+// A scope is named "<server pid>-<6 hex digits>" (see Sandboxer). Groups of a
+// server that was killed outright (no Cleanup) would stay for good; the next
+// server removes those whose process is gone, with the instance groups they
+// still hold. rmdir never removes a group with a process in it, so an
+// instance still running keeps its group and its scope.
+void RemoveStaleScopes(const std::string& dir, std::string_view prefix) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    std::string_view scope = std::string_view(name).substr(prefix.size());
+    size_t dash = scope.find('-');
+    long long pid = 0;
+    if (dash == std::string_view::npos || scope.size() - dash - 1 != 6 ||
+        !ParseInt64(scope.substr(0, dash), &pid) || pid <= 0 || pid > INT32_MAX) {
+      continue;
+    }
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive
+    std::error_code inner;
+    for (const auto& group : std::filesystem::directory_iterator(entry.path(), inner)) {
+      if (group.is_directory(inner)) ::rmdir(group.path().c_str());
+    }
+    ::rmdir(entry.path().c_str());
+  }
+}
+
 Status MakeGroupDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return ErrnoStatus("create cgroup " + dir, errno);
@@ -247,6 +277,7 @@ Result<std::unique_ptr<CgroupDriver>> NewCgroupDriver(const std::string& mount_r
     std::string base = mount_root + "/nimbus";
     std::string parent = base + "/" + scope;
     RETURN_IF_ERROR(MakeGroupDir(base));
+    RemoveStaleScopes(base, "");
     for (const std::string& dir : {mount_root, base}) {
       Status s = WriteValue(dir + "/cgroup.subtree_control", "+memory +pids +cpu");
       if (!s.ok()) {
@@ -267,7 +298,9 @@ Result<std::unique_ptr<CgroupDriver>> NewCgroupDriver(const std::string& mount_r
                                             "' is not mounted (looked for " + mount + ")");
     }
     std::string own = OwnGroup(c);
-    std::string dir = mount + (own == "/" ? "" : own) + "/nimbus-" + scope;
+    std::string home = mount + (own == "/" ? "" : own);
+    RemoveStaleScopes(home, "nimbus-");
+    std::string dir = home + "/nimbus-" + scope;
     RETURN_IF_ERROR(MakeGroupDir(dir));
     dirs.push_back(dir);
   }

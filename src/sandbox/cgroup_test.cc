@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "core/fs.h"
 #include "core/ids.h"
 
@@ -53,6 +55,32 @@ TEST(CgroupV2Test, WritesLimitsIntoAFakeHierarchy) {
   EXPECT_EQ((*group)->PeakMemoryBytes(), 67108864u);
   (*group)->Destroy().IgnoreError();  // the fake directory is not empty: rmdir fails
   EXPECT_EQ((*group)->PeakMemoryBytes(), 0u);
+  std::filesystem::remove_all(root);
+}
+
+TEST(CgroupV2Test, RemovesTheGroupsOfServersThatAreGone) {
+  std::string root =
+      (std::filesystem::temp_directory_path() / ("nimbus-cg-" + RandomHex(8))).string();
+  ASSERT_TRUE(MakeDirs(root + "/nimbus").ok());
+  ASSERT_TRUE(WriteFileAtomic(root + "/cgroup.controllers", "cpu memory pids\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(root + "/cgroup.subtree_control", "").ok());
+  ASSERT_TRUE(WriteFileAtomic(root + "/nimbus/cgroup.subtree_control", "").ok());
+  // A scope of a server killed outright, with an instance group left in it
+  // (no process can have a pid above the kernel's limit of 2^22).
+  std::string stale = root + "/nimbus/99999999-a1b2c3";
+  ASSERT_TRUE(MakeDirs(stale + "/fn-1").ok());
+  // A scope of a live server (this test's process), and names not of Nimbus's pattern.
+  std::string live = root + "/nimbus/" + std::to_string(::getpid()) + "-d4e5f6";
+  ASSERT_TRUE(MakeDirs(live).ok());
+  ASSERT_TRUE(MakeDirs(root + "/nimbus/inv-123456").ok());
+  ASSERT_TRUE(MakeDirs(root + "/nimbus/s1").ok());
+  ASSERT_TRUE(WriteFileAtomic(root + "/nimbus/s1/cgroup.subtree_control", "").ok());
+
+  auto driver = NewCgroupDriver(root, "s1");
+  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+  EXPECT_FALSE(PathExists(stale));
+  EXPECT_TRUE(PathExists(live));
+  EXPECT_TRUE(PathExists(root + "/nimbus/inv-123456"));
   std::filesystem::remove_all(root);
 }
 
