@@ -92,6 +92,7 @@ struct FakeInvocation {
 
 struct RecordedRequest {
   int connection = -1;  // Index of the connection, in accept order.
+  int read = -1;        // Index of the server's read that completed it.
   std::string method;
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;  // Names lower-cased.
@@ -166,6 +167,7 @@ class FakeRuntimeApi {
     int fd;
     int id;
     std::string input;
+    int last_read = -1;
   };
 
   void serve() {
@@ -186,7 +188,7 @@ class FakeRuntimeApi {
         if (fd >= 0) {
           int one = 1;
           ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-          connections_.push_back({fd, accepted_.fetch_add(1), {}});
+          connections_.push_back({fd, accepted_.fetch_add(1), {}, -1});
         }
       }
       // Connections that were polled are the first fds.size() - 2 entries of connections_.
@@ -201,6 +203,7 @@ class FakeRuntimeApi {
           continue;
         }
         connection.input.append(buffer, static_cast<std::size_t>(n));
+        connection.last_read = reads_++;
         if (!handle_buffered_requests(connection)) to_close.push_back(connection.fd);
       }
       for (int fd : to_close) {
@@ -218,6 +221,7 @@ class FakeRuntimeApi {
       if (head_end == std::string::npos) return true;
       RecordedRequest request;
       request.connection = connection.id;
+      request.read = connection.last_read;
       std::string_view head(connection.input.data(), head_end);
       std::size_t line_end = head.find("\r\n");
       std::string_view request_line = head.substr(0, line_end);
@@ -358,6 +362,7 @@ class FakeRuntimeApi {
   int port_ = 0;
   std::thread thread_;
   std::vector<Connection> connections_;
+  int reads_ = 0;
   std::atomic<int> accepted_{0};
   mutable std::mutex mutex_;
   std::vector<RecordedRequest> requests_;
@@ -665,6 +670,23 @@ TEST(RunHandler, ReusesOneConnection) {
   EXPECT_EQ(api.connections_accepted(), 1);
 }
 
+TEST(RunHandler, SendsEachResultTogetherWithTheNextRequest) {
+  FakeRuntimeApi api(
+      {make_invocation("p1", "a"), make_invocation("p2", "b"), make_invocation("p3", "c")});
+  ASSERT_EQ(run_handler(echo, options_for(api, 3)), kExitOk);
+  std::vector<RecordedRequest> requests = api.requests();
+  ASSERT_EQ(requests.size(), 6u);
+  // next, then (result, next) twice in one write each, then the last result alone.
+  for (std::size_t i : {1u, 3u}) {
+    EXPECT_EQ(requests[i].method, "POST");
+    EXPECT_EQ(requests[i + 1].target, "/2018-06-01/runtime/invocation/next");
+    EXPECT_EQ(requests[i].read, requests[i + 1].read)
+        << "the next request arrived after the result's answer was awaited";
+  }
+  EXPECT_EQ(requests[5].target, "/2018-06-01/runtime/invocation/p3/response");
+  EXPECT_EQ(requests[5].body, "c");
+}
+
 TEST(RunHandler, ReconnectsWhenServerClosesIdleConnection) {
   FakeBehaviour behaviour;
   behaviour.close_silently_after_post = true;
@@ -783,7 +805,8 @@ TEST(RunHandler, ContinuesAfterRejectedResultButExitsOnServerError) {
     behaviour.post_status = 500;  // Container error: exit.
     FakeRuntimeApi api({make_invocation("s1", "a"), make_invocation("s2", "b")}, behaviour);
     EXPECT_EQ(run_handler(echo, options_for(api, 2)), kExitRuntimeApiError);
-    EXPECT_EQ(with_target_suffix(api.requests(), "/next").size(), 1u);
+    // The second GET next went out with the result, but no second event is handled.
+    EXPECT_EQ(with_target_suffix(api.requests(), "/response").size(), 1u);
   }
 }
 

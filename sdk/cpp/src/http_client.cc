@@ -202,14 +202,17 @@ bool HttpClient::connect(std::string& error) {
   return true;
 }
 
-bool HttpClient::send_all(std::string_view head, std::string_view body, std::string& error) {
-  iovec parts[2];
-  parts[0].iov_base = const_cast<char*>(head.data());
-  parts[0].iov_len = head.size();
-  parts[1].iov_base = const_cast<char*>(body.data());
-  parts[1].iov_len = body.size();
+bool HttpClient::send_all(std::string_view head, std::string_view body, std::string_view tail,
+                          std::string& error) {
+  iovec parts[3];
+  int count = 0;
+  for (std::string_view part : {head, body, tail}) {
+    if (part.empty()) continue;
+    parts[count].iov_base = const_cast<char*>(part.data());
+    parts[count].iov_len = part.size();
+    ++count;
+  }
   iovec* current = parts;
-  int count = body.empty() ? 1 : 2;
   while (count > 0) {
     msghdr message{};
     message.msg_iov = current;
@@ -235,22 +238,27 @@ bool HttpClient::send_all(std::string_view head, std::string_view body, std::str
   return true;
 }
 
-bool HttpClient::request(std::string_view method, std::string_view target,
-                         std::span<const HeaderField> headers, std::string_view body,
-                         bool send_body, HttpResponse& response, std::string& error) {
-  request_head_.clear();
-  request_head_.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
-  request_head_.append(host_header_).append("\r\nUser-Agent: nimbus-lambda-cpp/1.0\r\n");
+void HttpClient::build_head(std::string& out, std::string_view method, std::string_view target,
+                            std::span<const HeaderField> headers, std::size_t body_size,
+                            bool send_body) {
+  out.clear();
+  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
+  out.append(host_header_).append("\r\nUser-Agent: nimbus-lambda-cpp/1.0\r\n");
   for (const HeaderField& field : headers) {
-    request_head_.append(field.name).append(": ").append(field.value).append("\r\n");
+    out.append(field.name).append(": ").append(field.value).append("\r\n");
   }
   if (send_body) {
     char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), body.size());
-    request_head_.append("Content-Length: ").append(digits, end).append("\r\n");
+    auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), body_size);
+    out.append("Content-Length: ").append(digits, end).append("\r\n");
   }
-  request_head_.append("\r\n");
+  out.append("\r\n");
+}
 
+bool HttpClient::request(std::string_view method, std::string_view target,
+                         std::span<const HeaderField> headers, std::string_view body,
+                         bool send_body, HttpResponse& response, std::string& error) {
+  build_head(request_head_, method, target, headers, body.size(), send_body);
   for (int attempt = 0;; ++attempt) {
     if (fd_ < 0 && !connect(error)) return false;
     bool reused = requests_on_connection_ > 0;
@@ -258,7 +266,7 @@ bool HttpClient::request(std::string_view method, std::string_view target,
     read_end_ = 0;
     received_any_ = false;
     std::string send_error;
-    bool sent = send_all(request_head_, send_body ? body : std::string_view(), send_error);
+    bool sent = send_all(request_head_, send_body ? body : std::string_view(), {}, send_error);
     // Even when sending failed, the server may have answered before closing (e.g. 413 for an
     // oversized body), so try to read its response.
     if (read_response(response, error)) {
@@ -274,6 +282,50 @@ bool HttpClient::request(std::string_view method, std::string_view target,
     if (reused && !received_any_ && attempt == 0) continue;
     return false;
   }
+}
+
+bool HttpClient::request_then_get(std::string_view method, std::string_view target,
+                                  std::span<const HeaderField> headers, std::string_view body,
+                                  std::string_view then_get_target, HttpResponse& response,
+                                  HttpResponse& get_response, bool& first_answered,
+                                  std::string& error) {
+  first_answered = false;
+  build_head(request_head_, method, target, headers, body.size(), true);
+  build_head(pipelined_head_, "GET", then_get_target, {}, 0, false);
+  bool sent = false;
+  for (int attempt = 0;; ++attempt) {
+    if (fd_ < 0 && !connect(error)) return false;
+    bool reused = requests_on_connection_ > 0;
+    read_pos_ = 0;
+    read_end_ = 0;
+    received_any_ = false;
+    std::string send_error;
+    sent = send_all(request_head_, body, pipelined_head_, send_error);
+    if (!read_response(response, error)) {
+      close();
+      if (!sent) error = send_error;
+      if (reused && !received_any_ && attempt == 0) continue;  // as in request()
+      return false;
+    }
+    first_answered = true;
+    ++requests_on_connection_;
+    break;
+  }
+  if (!sent || !response.keep_alive) {
+    // The GET did not all go out, or the server will not read it on this connection.
+    close();
+    return request("GET", then_get_target, {}, {}, false, get_response, error);
+  }
+  // Bytes already read beyond the first answer belong to the GET's.
+  received_any_ = read_end_ > read_pos_;
+  if (!read_response(get_response, error)) {
+    close();
+    if (received_any_) return false;
+    return request("GET", then_get_target, {}, {}, false, get_response, error);
+  }
+  ++requests_on_connection_;
+  if (!get_response.keep_alive) close();
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,18 @@ class HttpClient {
                std::span<const HeaderField> headers, std::string_view body, bool send_body,
                HttpResponse& response, std::string& error);
 
+  // Pipelining: sends the request and, in the same write, `then_get_target` as a GET, then
+  // reads both answers (the first into `response`, the GET's into `get_response`). The Runtime
+  // API answers a posted result at once and, when an event is waiting, the GET right after it,
+  // so one wake-up brings both. When the server closes the connection after the first answer,
+  // or it fails before any byte of the GET's answer arrived, the GET is sent again on a new
+  // connection. Returns false as request() does; `response` is then valid if the first answer
+  // arrived (`first_answered`).
+  bool request_then_get(std::string_view method, std::string_view target,
+                        std::span<const HeaderField> headers, std::string_view body,
+                        std::string_view then_get_target, HttpResponse& response,
+                        HttpResponse& get_response, bool& first_answered, std::string& error);
+
   // Closes the connection; the next request opens a new one.
   void close();
 
@@ -77,7 +89,10 @@ class HttpClient {
 
  private:
   bool connect(std::string& error);
-  bool send_all(std::string_view head, std::string_view body, std::string& error);
+  void build_head(std::string& out, std::string_view method, std::string_view target,
+                  std::span<const HeaderField> headers, std::size_t body_size, bool send_body);
+  bool send_all(std::string_view head, std::string_view body, std::string_view tail,
+                std::string& error);
   bool read_response(HttpResponse& response, std::string& error);
   bool read_head(HttpResponse& response, std::string& error);
   bool parse_head(std::string_view head, HttpResponse& response, std::string& error);
@@ -99,6 +114,7 @@ class HttpClient {
 
   // Reused across requests so that the steady state allocates nothing for headers.
   std::string request_head_;
+  std::string pipelined_head_;
   std::vector<char> buffer_;
   std::size_t read_pos_ = 0;
   std::size_t read_end_ = 0;

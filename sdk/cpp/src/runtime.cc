@@ -135,86 +135,44 @@ class RuntimeClient {
 
   // GET next. On success fills `request` and remembers its id for post_result.
   bool next(InvocationRequest& request) {
-    if (!http_.request("GET", kNextTarget, {}, {}, false, response_, error_)) {
+    if (!http_.request("GET", kNextTarget, {}, {}, false, next_response_, error_)) {
       log_error("GET next failed: " + error_);
       return false;
     }
-    if (response_.status != 200) {
-      log_error("GET next answered HTTP " + std::to_string(response_.status) + ": " +
-                std::string(excerpt(response_.body)));
-      return false;
-    }
-    std::optional<std::string_view> id = response_.header("Lambda-Runtime-Aws-Request-Id");
-    if (!id || id->empty()) {
-      log_error("GET next answered without Lambda-Runtime-Aws-Request-Id");
-      return false;
-    }
-    request.request_id.assign(*id);
-    request.payload = std::move(response_.body);
-    if (auto value = response_.header("Lambda-Runtime-Invoked-Function-Arn")) {
-      request.function_arn.assign(*value);
-    }
-    if (auto value = response_.header("Lambda-Runtime-Trace-Id")) request.trace_id.assign(*value);
-    if (auto value = response_.header("Lambda-Runtime-Client-Context")) {
-      request.client_context.assign(*value);
-    }
-    if (auto value = response_.header("Lambda-Runtime-Cognito-Identity")) {
-      request.cognito_identity.assign(*value);
-    }
-    if (auto value = response_.header("Lambda-Runtime-Aws-Tenant-Id")) {
-      request.tenant_id.assign(*value);
-    }
-    if (auto value = response_.header("Content-Type"); value && !value->empty()) {
-      request.content_type.assign(*value);
-    } else {
-      request.content_type = "application/json";
-    }
-    request.deadline = std::chrono::system_clock::time_point();
-    if (auto value = response_.header("Lambda-Runtime-Deadline-Ms")) {
-      std::uint64_t epoch_ms = 0;
-      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), epoch_ms);
-      // Far beyond any real deadline, and small enough not to overflow the clock's duration.
-      constexpr std::uint64_t kMaxEpochMs = 1ULL << 52;
-      if (ec == std::errc() && end == value->data() + value->size() && epoch_ms < kMaxEpochMs) {
-        request.deadline += std::chrono::milliseconds(epoch_ms);
-      }
-    }
-    // The handler may move the request's fields away; keep what post_result needs.
-    invocation_target_.assign(kInvocationPrefix);
-    append_path_segment(invocation_target_, request.request_id);
-    invocation_prefix_size_ = invocation_target_.size();
-    return true;
+    return take_next(request);
   }
 
   // POST the handler's answer for the invocation returned by the last next(). Returns false
   // only when the loop must stop (transport failure or a 5xx: the platform is gone or broken);
   // a 4xx (stale id, payload too large...) is logged and the loop continues.
   bool post_result(const InvocationResponse& result) {
-    invocation_target_.resize(invocation_prefix_size_);
-    std::string content_type_storage;
-    std::string error_type_storage;
-    HeaderField headers[2];
-    std::size_t header_count = 0;
-    if (result.is_success()) {
-      invocation_target_.append("/response");
-      headers[header_count++] = {"Content-Type",
-                                 header_safe(result.content_type(), content_type_storage)};
-    } else {
-      invocation_target_.append("/error");
-      headers[header_count++] = {"Content-Type", "application/json"};
-      headers[header_count++] = {kErrorTypeHeader,
-                                 header_safe(result.error_type(), error_type_storage)};
-    }
-    std::span<const HeaderField> header_span(headers, header_count);
-    if (!http_.request("POST", invocation_target_, header_span, result.payload(), true,
+    ResultHeaders headers;
+    prepare_result(result, headers);
+    if (!http_.request("POST", invocation_target_, headers.span(), result.payload(), true,
                        response_, error_)) {
       log_error("POST " + invocation_target_ + " failed: " + error_);
       return false;
     }
-    if (response_.status >= 200 && response_.status < 300) return true;
-    log_error("POST " + invocation_target_ + " answered HTTP " +
-              std::to_string(response_.status) + ": " + std::string(excerpt(response_.body)));
-    return response_.status < 500;
+    return result_accepted();
+  }
+
+  // post_result, with GET next sent in the same write (see HttpClient::request_then_get): the
+  // platform sees the result and the request for more together, and under load answers both
+  // at once. Fills `request` as next() does.
+  bool post_result_then_next(const InvocationResponse& result, InvocationRequest& request) {
+    ResultHeaders headers;
+    prepare_result(result, headers);
+    bool posted = false;
+    if (!http_.request_then_get("POST", invocation_target_, headers.span(), result.payload(),
+                                kNextTarget, response_, next_response_, posted, error_)) {
+      if (!posted) {
+        log_error("POST " + invocation_target_ + " failed: " + error_);
+      } else if (result_accepted()) {
+        log_error("GET next failed: " + error_);
+      }
+      return false;
+    }
+    return result_accepted() && take_next(request);
   }
 
   bool post_init_error(std::string_view message, std::string_view type) {
@@ -238,8 +196,91 @@ class RuntimeClient {
   }
 
  private:
+  // The headers of a posted result, with the storage their values point into.
+  struct ResultHeaders {
+    HeaderField fields[2];
+    std::size_t count = 0;
+    std::string content_type;
+    std::string error_type;
+    std::span<const HeaderField> span() const { return {fields, count}; }
+  };
+
+  // Sets invocation_target_ and `headers` for posting `result`.
+  void prepare_result(const InvocationResponse& result, ResultHeaders& headers) {
+    invocation_target_.resize(invocation_prefix_size_);
+    if (result.is_success()) {
+      invocation_target_.append("/response");
+      headers.fields[headers.count++] = {"Content-Type",
+                                         header_safe(result.content_type(), headers.content_type)};
+    } else {
+      invocation_target_.append("/error");
+      headers.fields[headers.count++] = {"Content-Type", "application/json"};
+      headers.fields[headers.count++] = {kErrorTypeHeader,
+                                         header_safe(result.error_type(), headers.error_type)};
+    }
+  }
+
+  // Whether the loop may go on after the platform's answer (in response_) to a posted result.
+  bool result_accepted() {
+    if (response_.status >= 200 && response_.status < 300) return true;
+    log_error("POST " + invocation_target_ + " answered HTTP " +
+              std::to_string(response_.status) + ": " + std::string(excerpt(response_.body)));
+    return response_.status < 500;
+  }
+
+  // Fills `request` from next_response_, the answer to GET next.
+  bool take_next(InvocationRequest& request) {
+    HttpResponse& r = next_response_;
+    if (r.status != 200) {
+      log_error("GET next answered HTTP " + std::to_string(r.status) + ": " +
+                std::string(excerpt(r.body)));
+      return false;
+    }
+    std::optional<std::string_view> id = r.header("Lambda-Runtime-Aws-Request-Id");
+    if (!id || id->empty()) {
+      log_error("GET next answered without Lambda-Runtime-Aws-Request-Id");
+      return false;
+    }
+    request.request_id.assign(*id);
+    request.payload = std::move(r.body);
+    if (auto value = r.header("Lambda-Runtime-Invoked-Function-Arn")) {
+      request.function_arn.assign(*value);
+    }
+    if (auto value = r.header("Lambda-Runtime-Trace-Id")) request.trace_id.assign(*value);
+    if (auto value = r.header("Lambda-Runtime-Client-Context")) {
+      request.client_context.assign(*value);
+    }
+    if (auto value = r.header("Lambda-Runtime-Cognito-Identity")) {
+      request.cognito_identity.assign(*value);
+    }
+    if (auto value = r.header("Lambda-Runtime-Aws-Tenant-Id")) {
+      request.tenant_id.assign(*value);
+    }
+    if (auto value = r.header("Content-Type"); value && !value->empty()) {
+      request.content_type.assign(*value);
+    } else {
+      request.content_type = "application/json";
+    }
+    request.deadline = std::chrono::system_clock::time_point();
+    if (auto value = r.header("Lambda-Runtime-Deadline-Ms")) {
+      std::uint64_t epoch_ms = 0;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), epoch_ms);
+      // Far beyond any real deadline, and small enough not to overflow the clock's duration.
+      constexpr std::uint64_t kMaxEpochMs = 1ULL << 52;
+      if (ec == std::errc() && end == value->data() + value->size() && epoch_ms < kMaxEpochMs) {
+        request.deadline += std::chrono::milliseconds(epoch_ms);
+      }
+    }
+    // The handler may move the request's fields away; keep what post_result needs.
+    invocation_target_.assign(kInvocationPrefix);
+    append_path_segment(invocation_target_, request.request_id);
+    invocation_prefix_size_ = invocation_target_.size();
+    return true;
+  }
+
   HttpClient http_;
   HttpResponse response_;
+  HttpResponse next_response_;
   std::string error_;
   // "/2018-06-01/runtime/invocation/<id>" followed by "/response" or "/error".
   std::string invocation_target_;
@@ -296,15 +337,18 @@ int run_handler(Handler handler, const RuntimeOptions& options) {
     std::string port;
     if (!resolve_endpoint(options, host, port)) return kExitRuntimeApiError;
     RuntimeClient client(std::move(host), std::move(port));
-    for (std::uint64_t done = 0; options.max_invocations == 0 || done < options.max_invocations;
-         ++done) {
-      InvocationRequest request;
-      if (!client.next(request)) return kExitRuntimeApiError;
+    InvocationRequest request;
+    if (!client.next(request)) return kExitRuntimeApiError;
+    for (std::uint64_t done = 1;; ++done) {
       export_trace_id(request.trace_id);
       InvocationResponse result = call_handler(handler, request);
-      if (!client.post_result(result)) return kExitRuntimeApiError;
+      if (options.max_invocations != 0 && done >= options.max_invocations) {
+        return client.post_result(result) ? kExitOk : kExitRuntimeApiError;
+      }
+      // The result and the request for the next event leave together.
+      request = InvocationRequest();
+      if (!client.post_result_then_next(result, request)) return kExitRuntimeApiError;
     }
-    return kExitOk;
   } catch (const std::exception& e) {
     // Only resource exhaustion (std::bad_alloc) can get here.
     log_error(std::string("runtime loop failed: ") + e.what());
