@@ -42,6 +42,7 @@ import time
 import traceback
 
 API_PREFIX = "/2018-06-01/runtime"
+NEXT_PATH = API_PREFIX + "/invocation/next"
 
 # Headers of GET /runtime/invocation/next.
 H_REQUEST_ID = "Lambda-Runtime-Aws-Request-Id"
@@ -923,6 +924,40 @@ class HttpConnection:
             self.close()
         return status, answer_headers, answer
 
+    def request_then_get(self, method, path, body, headers, get_path, get_headers):
+        """Pipelining: sends a request and, in the same write, a GET of
+        `get_path`, then reads both answers.
+
+        Returns (first answer, second answer), each (status, HttpHeaders,
+        body bytes).  The second is None when the GET must be sent again: the
+        server closed the connection after the first answer (or said it
+        would), or it broke before the GET was answered.  Failures before
+        the first answer raise as request() does.
+        """
+        if self._sock is None:
+            self._sock = self._connect()
+        try:
+            self._send(method, path, body, headers or {}, (get_path, get_headers or {}))
+            status, answer_headers, answer, keep_open = self._read_answer()
+        except BaseException:
+            self.close()
+            raise
+        first = (status, answer_headers, answer)
+        if not keep_open:
+            self.close()
+            return first, None
+        try:
+            status, answer_headers, answer, keep_open = self._read_answer()
+        except ConnectionError:
+            self.close()
+            return first, None
+        except BaseException:
+            self.close()
+            raise
+        if not keep_open:
+            self.close()
+        return first, (status, answer_headers, answer)
+
     # -- connecting and sending
 
     def _connect(self):
@@ -959,7 +994,7 @@ class HttpConnection:
             raise first_error
         raise OSError("no address found for %r" % self.host)
 
-    def _send(self, method, path, body, headers):
+    def _head(self, method, path, body, headers):
         head = bytearray(b"%s %s HTTP/1.1\r\nHost: %s\r\n"
                          % (method.encode("ascii"), path.encode("ascii"), self._host_header))
         for name, value in headers.items():
@@ -973,11 +1008,19 @@ class HttpConnection:
         if body is not None:
             head += b"Content-Length: %d\r\n" % len(body)
         head += b"\r\n"
+        return head
+
+    def _send(self, method, path, body, headers, then_get=None):
+        """Sends a request; with `then_get` ((path, headers)), a GET right behind it."""
+        head = self._head(method, path, body, headers)
+        tail = self._head("GET", then_get[0], None, then_get[1]) if then_get else b""
         if body and len(body) > SMALL_BODY:
             self._sock.sendall(head)
             self._sock.sendall(body)
+            if tail:
+                self._sock.sendall(tail)
         else:
-            self._sock.sendall(head + body if body else head)
+            self._sock.sendall(head + body + tail if body else head + tail)
 
     # -- reading the answer
 
@@ -1195,8 +1238,29 @@ class RuntimeApiClient:
                 if attempt == 2:
                     raise
 
+    def _exchange_then_next(self, method, path, body, headers):
+        """_exchange, with GET next sent in the same write; returns both answers."""
+        all_headers = {"User-Agent": self.USER_AGENT}
+        all_headers.update(headers)
+        next_headers = {"User-Agent": self.USER_AGENT}
+        for attempt in (1, 2):
+            try:
+                first, second = self._connection.request_then_get(
+                    method, path, body, all_headers, NEXT_PATH, next_headers)
+                break
+            except ConnectionError:
+                self._connection.close()
+                if attempt == 2:
+                    raise
+        if second is None:
+            second = self._exchange("GET", NEXT_PATH)
+        return first, second
+
     def next_invocation(self):
-        status, headers, body = self._exchange("GET", API_PREFIX + "/invocation/next")
+        return self._invocation_from(*self._exchange("GET", NEXT_PATH))
+
+    @staticmethod
+    def _invocation_from(status, headers, body):
         if status != 200:
             raise RuntimeApiError("GET next answered %d: %r" % (status, body[:512]))
         invocation = Invocation(body, headers)
@@ -1204,8 +1268,17 @@ class RuntimeApiClient:
             raise RuntimeApiError("GET next answered without %s" % H_REQUEST_ID)
         return invocation
 
-    def _post_result(self, path, body, headers):
-        status, _, answer = self._exchange("POST", path, body=body, headers=headers)
+    def _post_result(self, path, body, headers, then_next):
+        """Posts a result; with `then_next`, also asks for (and returns) the next invocation."""
+        if then_next:
+            (status, _, answer), following = self._exchange_then_next("POST", path, body, headers)
+        else:
+            status, _, answer = self._exchange("POST", path, body=body, headers=headers)
+        self._check_posted(path, status, answer)
+        return self._invocation_from(*following) if then_next else None
+
+    @staticmethod
+    def _check_posted(path, status, answer):
         if status == 202:
             return
         if status in (400, 403, 413):
@@ -1216,16 +1289,18 @@ class RuntimeApiClient:
             return
         raise RuntimeApiError("POST %s answered %d: %r" % (path, status, answer[:512]))
 
-    def post_response(self, request_id, body, content_type):
+    def post_response(self, request_id, body, content_type, then_next=False):
+        """Posts a function's result; with `then_next`, the request for the next
+        invocation leaves in the same write, and that invocation is returned."""
         path = "%s/invocation/%s/response" % (API_PREFIX, quote_path_segment(request_id))
-        self._post_result(path, body, {"Content-Type": content_type})
+        return self._post_result(path, body, {"Content-Type": content_type}, then_next)
 
-    def post_error(self, request_id, body, error_type, xray_cause):
+    def post_error(self, request_id, body, error_type, xray_cause, then_next=False):
         path = "%s/invocation/%s/error" % (API_PREFIX, quote_path_segment(request_id))
         headers = {"Content-Type": "application/json", H_ERROR_TYPE: error_type.encode("utf-8")}
         if xray_cause and len(xray_cause) < XRAY_CAUSE_MAX_BYTES:
             headers[H_XRAY_CAUSE] = xray_cause
-        self._post_result(path, body, headers)
+        return self._post_result(path, body, headers, then_next)
 
     def post_init_error(self, body, error_type):
         path = API_PREFIX + "/init/error"
@@ -1420,6 +1495,8 @@ def _error_body(doc, encoder):
 
 
 def handle_invocation(client, handler, invocation, encoder, sink):
+    """Runs one invocation, posts its result and returns the next invocation
+    (asked for in the same write as the result)."""
     _STATE.request_id = invocation.request_id
     _STATE.tenant_id = invocation.tenant_id
     _set_trace_env(invocation.trace_id)
@@ -1434,14 +1511,14 @@ def handle_invocation(client, handler, invocation, encoder, sink):
     except Exception as exc:
         doc, cause = describe_exception(exc, invocation.request_id)
         log_error_report(sink, doc, encoder)
-        client.post_error(
+        return client.post_error(
             invocation.request_id,
             _error_body(doc, encoder),
             doc["errorType"],
             json.dumps(cause),
+            then_next=True,
         )
-        return
-    client.post_response(invocation.request_id, body, content_type)
+    return client.post_response(invocation.request_id, body, content_type, then_next=True)
 
 
 def main():
@@ -1471,9 +1548,9 @@ def main():
         client.post_init_error(_error_body(doc, encoder), doc["errorType"])
         return 1
 
+    invocation = client.next_invocation()
     while True:
-        invocation = client.next_invocation()
-        handle_invocation(client, handler, invocation, encoder, sink)
+        invocation = handle_invocation(client, handler, invocation, encoder, sink)
 
 
 if __name__ == "__main__":

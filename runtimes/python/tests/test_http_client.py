@@ -235,6 +235,54 @@ def test_client_retries_once_on_a_new_connection(serve):
     assert b"User-Agent: nimbus-python-runtime/" in server.requests[1][1]
 
 
+NEXT_ANSWER = (b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: r2\r\n"
+               b"Content-Length: 2\r\n\r\n{}")
+ACCEPTED = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_result_and_next_request_leave_together():
+    # The server answers nothing until it holds both requests: a client that
+    # waited for the result's answer before asking for more would stall here.
+    listener = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def serve_once():
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(10)
+            data = b""
+            while data.count(b"\r\n\r\n") < 2:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            received.append(data)
+            conn.sendall(ACCEPTED + NEXT_ANSWER)
+            conn.recv(1)  # until the client closes
+
+    thread = threading.Thread(target=serve_once, daemon=True)
+    thread.start()
+    client = bootstrap.RuntimeApiClient("127.0.0.1:%d" % listener.getsockname()[1])
+    following = client.post_response("r1", b'"ok"', "application/json", then_next=True)
+    assert following.request_id == "r2" and following.body == b"{}"
+    client._connection.close()
+    thread.join(10)
+    listener.close()
+    post, _, rest = received[0].partition(b'"ok"')
+    assert post.startswith(b"POST /2018-06-01/runtime/invocation/r1/response HTTP/1.1\r\n")
+    assert rest.startswith(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n")
+
+
+def test_next_request_is_sent_again_when_the_server_closes_after_the_result(serve):
+    server = serve((b"HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", True),
+                   (NEXT_ANSWER, False))
+    client = bootstrap.RuntimeApiClient(server.address)
+    following = client.post_error("r1", b"{}", "Handler.Failed", None, then_next=True)
+    assert following.request_id == "r2"
+    assert [(number, head.split(b" ")[0]) for number, head, _ in server.requests] == \
+        [(1, b"POST"), (2, b"GET")]
+
+
 def test_split_host_port():
     assert bootstrap.split_host_port("127.0.0.1:9001") == ("127.0.0.1", 9001)
     assert bootstrap.split_host_port("[::1]:9001") == ("::1", 9001)
