@@ -23,7 +23,12 @@ void AddServerOptions(CLI::App* serve, server::ServerOptions& o, std::string& lo
   serve->add_option("--gateway-timeout-ms", o.gateway_timeout_ms,
                     "Integration timeout of the gateway (API Gateway's is 30 s)")
       ->capture_default_str();
-  serve->add_option("--threads", o.threads, "I/O threads")->capture_default_str();
+  serve->add_option("--threads", o.threads, "I/O threads of the AWS endpoint")
+      ->capture_default_str();
+  serve->add_option("--function-threads", o.function_threads,
+                    "I/O threads of the gateway and the functions' Runtime API (one keeps a "
+                    "gateway request and the instance answering it on the same thread)")
+      ->capture_default_str();
   serve->add_flag("--dev-credentials", o.dev_credentials,
                   "Also accept the local access key test/test");
   serve->add_flag("--allow-weak-isolation", o.allow_weak_isolation,

@@ -63,7 +63,8 @@ struct Server::Impl {
   std::unique_ptr<runtime::RuntimeCatalog> catalog;
   std::unique_ptr<observe::LogStore> logs;
   std::unique_ptr<functions::CodeStore> code;
-  std::unique_ptr<net::EventLoop> loop;
+  std::unique_ptr<net::EventLoop> loop;     // the AWS endpoint
+  std::unique_ptr<net::EventLoop> fn_loop;  // the gateway, the invoker and the Runtime API
   std::unique_ptr<aws::Endpoint> endpoint;
   std::shared_ptr<invoker::Invoker> invoker;
   std::unique_ptr<functions::FunctionService> functions;
@@ -202,6 +203,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   RETURN_IF_ERROR(s.logs->Open());
   s.code = std::make_unique<functions::CodeStore>(dir + "/code");
   s.loop = std::make_unique<net::EventLoop>(options.threads);
+  s.fn_loop = std::make_unique<net::EventLoop>(options.function_threads);
   s.endpoint = std::make_unique<aws::Endpoint>(*s.credentials);
 
   invoker::InvokerOptions io;
@@ -213,7 +215,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
           ? options.max_concurrent_starts
           : 2 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   io.host_aws_endpoint = "http://" + options.host + ":" + std::to_string(options.api_port);
-  s.invoker = std::make_shared<invoker::Invoker>(*s.loop, *s.sandboxer, *s.catalog, *s.logs,
+  s.invoker = std::make_shared<invoker::Invoker>(*s.fn_loop, *s.sandboxer, *s.catalog, *s.logs,
                                                  *s.credentials, s.endpoint->handler(), io);
 
   functions::FunctionServiceOptions fo;
@@ -250,7 +252,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   go.account_id = options.account_id;
   go.integration_timeout = std::chrono::milliseconds(options.gateway_timeout_ms);
   s.gateway = std::make_unique<gateway::Gateway>(
-      *s.kv, *s.loop,
+      *s.kv, *s.fn_loop,
       [self](const std::string& name, std::string payload, invoker::InvokeCallback done) {
         functions::InvokeInput in;
         in.payload = std::move(payload);
@@ -273,6 +275,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   });
 
   s.loop->Start();
+  s.fn_loop->Start();
   s.invoker->Start();
   s.ScheduleGarbageCollection();
   net::HttpServerOptions ho;
@@ -282,6 +285,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto port = s.api->Listen(options.host, options.api_port);
   if (!port.ok()) {
     s.invoker->Shutdown(std::chrono::milliseconds(0));
+    s.fn_loop->Stop();
     s.loop->Stop();
     return port.status();
   }
@@ -294,12 +298,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
                                                            : R"({"message":"Bad Request"})");
     };
     s.gateway_server = std::make_unique<net::HttpServer>(
-        *s.loop, [self](net::HttpRequest&& r, net::Responder w) { self->gateway->Handle(std::move(r), std::move(w)); },
+        *s.fn_loop, [self](net::HttpRequest&& r, net::Responder w) { self->gateway->Handle(std::move(r), std::move(w)); },
         gho);
     auto gport = s.gateway_server->Listen(options.host, options.gateway_port);
     if (!gport.ok()) {
       s.api->Close();
       s.invoker->Shutdown(std::chrono::milliseconds(0));
+      s.fn_loop->Stop();
       s.loop->Stop();
       return Status(gport.status().code(), "the gateway cannot listen on " + options.host + ":" +
                                                std::to_string(options.gateway_port) + ": " +
@@ -336,6 +341,7 @@ void Server::Stop() {
   s.invoker->Shutdown(std::chrono::seconds(s.options.shutdown_grace_s));
   s.api->Close();
   if (s.gateway_server) s.gateway_server->Close();
+  s.fn_loop->Stop();
   s.loop->Stop();
   s.logs->Flush();
   ::unlink((s.options.data_dir + "/server.json").c_str());

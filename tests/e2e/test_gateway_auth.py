@@ -403,7 +403,7 @@ def test_a_slow_issuer_holds_only_the_requests_that_need_its_keys(server_factory
     httpd = serve(SlowIssuer, keys)
     try:
         # One I/O thread: had the key fetch run on it, every connection would wait.
-        server = server_factory.start("--threads", "1")
+        server = server_factory.start("--function-threads", "1")
         issuer_url = f"http://127.0.0.1:{SlowIssuer.port}"
         monkeypatch.setenv("TEST_SLOW_ISSUER", issuer_url)
         deploy(server, write_service(tmp_path / "svc", {"serverless.yml": SLOW_SERVICE,
