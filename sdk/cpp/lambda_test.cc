@@ -660,22 +660,14 @@ TEST(RunHandler, ReportsThrownExceptionsAndContinues) {
   EXPECT_EQ(responses[0].body, "fine");
 }
 
-TEST(RunHandler, ReusesOneConnection) {
-  FakeRuntimeApi api(
-      {make_invocation("r1", "a"), make_invocation("r2", "b"), make_invocation("r3", "c")});
-  ASSERT_EQ(run_handler(echo, options_for(api, 3)), kExitOk);
-  std::vector<RecordedRequest> requests = api.requests();
-  ASSERT_EQ(requests.size(), 6u);
-  for (const RecordedRequest& request : requests) EXPECT_EQ(request.connection, 0);
-  EXPECT_EQ(api.connections_accepted(), 1);
-}
-
-TEST(RunHandler, SendsEachResultTogetherWithTheNextRequest) {
+TEST(RunHandler, ReusesOneConnectionAndSendsEachResultWithTheNextRequest) {
   FakeRuntimeApi api(
       {make_invocation("p1", "a"), make_invocation("p2", "b"), make_invocation("p3", "c")});
   ASSERT_EQ(run_handler(echo, options_for(api, 3)), kExitOk);
   std::vector<RecordedRequest> requests = api.requests();
   ASSERT_EQ(requests.size(), 6u);
+  for (const RecordedRequest& request : requests) EXPECT_EQ(request.connection, 0);
+  EXPECT_EQ(api.connections_accepted(), 1);
   // next, then (result, next) twice in one write each, then the last result alone.
   for (std::size_t i : {1u, 3u}) {
     EXPECT_EQ(requests[i].method, "POST");

@@ -80,6 +80,21 @@ struct Answer {
   bool ready() { return future.wait_for(milliseconds(0)) == std::future_status::ready; }
 };
 
+// What Get answers, which must come at once, on the calling thread.
+std::shared_ptr<const JwkSet> GetNow(JwtKeys& keys, const AuthorizerConfig& a, bool refresh) {
+  std::optional<std::shared_ptr<const JwkSet>> got;
+  keys.Get(a, refresh, [&](std::shared_ptr<const JwkSet> k) { got = std::move(k); });
+  EXPECT_TRUE(got.has_value()) << "not answered on the calling thread";
+  return got.value_or(nullptr);
+}
+
+// Waits for what Get answers, from whichever thread.
+std::shared_ptr<const JwkSet> GetWait(JwtKeys& keys, bool refresh) {
+  Answer answer;
+  keys.Get(Discovered(), refresh, answer.Callback());
+  return answer.future.get();
+}
+
 JwtKeysOptions WithIssuer(FakeIssuer& issuer, milliseconds refresh_gap = std::chrono::minutes(1)) {
   JwtKeysOptions o;
   o.fetch = [&issuer](const std::string& url) { return issuer.Fetch(url); };
@@ -105,10 +120,7 @@ TEST(JwtKeysTest, ASlowIssuerDoesNotHoldTheCaller) {
   EXPECT_EQ(issuer.started(), 1) << "requests waiting together share one fetch";
 
   // Cached: answered at once, on the calling thread, without a fetch.
-  std::optional<std::shared_ptr<const JwkSet>> cached;
-  keys.Get(Discovered(), false, [&](std::shared_ptr<const JwkSet> k) { cached = k; });
-  ASSERT_TRUE(cached.has_value());
-  EXPECT_EQ(*cached, a);
+  EXPECT_EQ(GetNow(keys, Discovered(), false), a);
   EXPECT_EQ(issuer.started(), 1);
 }
 
@@ -116,18 +128,11 @@ TEST(JwtKeysTest, RefreshIsGrantedOncePerGap) {
   FakeIssuer issuer;
   issuer.Release(10);
   JwtKeys keys(WithIssuer(issuer, std::chrono::hours(1)));
-  Answer first;
-  keys.Get(Discovered(), false, first.Callback());
-  auto old_keys = first.future.get();
+  auto old_keys = GetWait(keys, false);
   ASSERT_NE(old_keys, nullptr);
   // Right after a fetch a refresh answers with the cached keys: a stream of
   // bad tokens does not reach the issuer.
-  for (int i = 0; i < 5; ++i) {
-    std::optional<std::shared_ptr<const JwkSet>> got;
-    keys.Get(Discovered(), true, [&](std::shared_ptr<const JwkSet> k) { got = k; });
-    ASSERT_TRUE(got.has_value());
-    EXPECT_EQ(*got, old_keys);
-  }
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(GetNow(keys, Discovered(), true), old_keys);
   EXPECT_EQ(issuer.started(), 1);
 }
 
@@ -135,22 +140,16 @@ TEST(JwtKeysTest, RefreshFetchesRotatedKeysAfterTheGap) {
   FakeIssuer issuer;
   issuer.Release(10);
   JwtKeys keys(WithIssuer(issuer, milliseconds(0)));
-  Answer first;
-  keys.Get(Discovered(), false, first.Callback());
-  auto old_keys = first.future.get();
+  auto old_keys = GetWait(keys, false);
   issuer.SetKid("k2");
-  Answer refreshed;
-  keys.Get(Discovered(), true, refreshed.Callback());
-  auto new_keys = refreshed.future.get();
+  auto new_keys = GetWait(keys, true);
   ASSERT_NE(new_keys, nullptr);
   EXPECT_NE(new_keys, old_keys);
   EXPECT_EQ(issuer.started(), 2);
 
   // A failed refresh keeps the keys that are still within their hour.
   issuer.SetFail(true);
-  Answer failed;
-  keys.Get(Discovered(), true, failed.Callback());
-  EXPECT_EQ(failed.future.get(), new_keys);
+  EXPECT_EQ(GetWait(keys, true), new_keys);
 }
 
 TEST(JwtKeysTest, AnUnreachableIssuerGivesNoKeys) {
@@ -158,14 +157,10 @@ TEST(JwtKeysTest, AnUnreachableIssuerGivesNoKeys) {
   issuer.SetFail(true);
   issuer.Release(10);
   JwtKeys keys(WithIssuer(issuer));
-  Answer a;
-  keys.Get(Discovered(), false, a.Callback());
-  EXPECT_EQ(a.future.get(), nullptr);
+  EXPECT_EQ(GetWait(keys, false), nullptr);
   // Nothing was cached: the next request tries again.
   issuer.SetFail(false);
-  Answer b;
-  keys.Get(Discovered(), false, b.Callback());
-  EXPECT_NE(b.future.get(), nullptr);
+  EXPECT_NE(GetWait(keys, false), nullptr);
   EXPECT_EQ(issuer.started(), 2);
 }
 
@@ -174,20 +169,13 @@ TEST(JwtKeysTest, InlineKeysAreParsedOnceAndNeverFetched) {
   JwtKeys keys(WithIssuer(issuer));
   AuthorizerConfig a = Discovered();
   a.jwks = jwt_test::Jwks({jwt_test::OctJwk(jwt_test::kSecret, "inline")});
-  std::shared_ptr<const JwkSet> first, second;
-  keys.Get(a, false, [&](std::shared_ptr<const JwkSet> k) { first = k; });
-  keys.Get(a, true, [&](std::shared_ptr<const JwkSet> k) { second = k; });
+  auto first = GetNow(keys, a, false);
   ASSERT_NE(first, nullptr);
-  EXPECT_EQ(first, second);
+  EXPECT_EQ(GetNow(keys, a, true), first);
   EXPECT_EQ(issuer.started(), 0);
 
   a.jwks = "{\"keys\": 3}";
-  bool called = false;
-  keys.Get(a, false, [&](std::shared_ptr<const JwkSet> k) {
-    called = true;
-    EXPECT_EQ(k, nullptr);
-  });
-  EXPECT_TRUE(called);
+  EXPECT_EQ(GetNow(keys, a, false), nullptr);
 }
 
 TEST(JwtKeysTest, DestroyingWithAFetchInFlightDropsTheWaiters) {

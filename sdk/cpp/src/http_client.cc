@@ -255,10 +255,8 @@ void HttpClient::build_head(std::string& out, std::string_view method, std::stri
   out.append("\r\n");
 }
 
-bool HttpClient::request(std::string_view method, std::string_view target,
-                         std::span<const HeaderField> headers, std::string_view body,
-                         bool send_body, HttpResponse& response, std::string& error) {
-  build_head(request_head_, method, target, headers, body.size(), send_body);
+bool HttpClient::exchange(std::string_view body, std::string_view tail, HttpResponse& response,
+                          bool& sent, std::string& error) {
   for (int attempt = 0;; ++attempt) {
     if (fd_ < 0 && !connect(error)) return false;
     bool reused = requests_on_connection_ > 0;
@@ -266,12 +264,11 @@ bool HttpClient::request(std::string_view method, std::string_view target,
     read_end_ = 0;
     received_any_ = false;
     std::string send_error;
-    bool sent = send_all(request_head_, send_body ? body : std::string_view(), {}, send_error);
+    sent = send_all(request_head_, body, tail, send_error);
     // Even when sending failed, the server may have answered before closing (e.g. 413 for an
     // oversized body), so try to read its response.
     if (read_response(response, error)) {
       ++requests_on_connection_;
-      if (!sent || !response.keep_alive) close();
       return true;
     }
     close();
@@ -284,6 +281,16 @@ bool HttpClient::request(std::string_view method, std::string_view target,
   }
 }
 
+bool HttpClient::request(std::string_view method, std::string_view target,
+                         std::span<const HeaderField> headers, std::string_view body,
+                         bool send_body, HttpResponse& response, std::string& error) {
+  build_head(request_head_, method, target, headers, body.size(), send_body);
+  bool sent = false;
+  if (!exchange(send_body ? body : std::string_view(), {}, response, sent, error)) return false;
+  if (!sent || !response.keep_alive) close();
+  return true;
+}
+
 bool HttpClient::request_then_get(std::string_view method, std::string_view target,
                                   std::span<const HeaderField> headers, std::string_view body,
                                   std::string_view then_get_target, HttpResponse& response,
@@ -293,24 +300,8 @@ bool HttpClient::request_then_get(std::string_view method, std::string_view targ
   build_head(request_head_, method, target, headers, body.size(), true);
   build_head(pipelined_head_, "GET", then_get_target, {}, 0, false);
   bool sent = false;
-  for (int attempt = 0;; ++attempt) {
-    if (fd_ < 0 && !connect(error)) return false;
-    bool reused = requests_on_connection_ > 0;
-    read_pos_ = 0;
-    read_end_ = 0;
-    received_any_ = false;
-    std::string send_error;
-    sent = send_all(request_head_, body, pipelined_head_, send_error);
-    if (!read_response(response, error)) {
-      close();
-      if (!sent) error = send_error;
-      if (reused && !received_any_ && attempt == 0) continue;  // as in request()
-      return false;
-    }
-    first_answered = true;
-    ++requests_on_connection_;
-    break;
-  }
+  if (!exchange(body, pipelined_head_, response, sent, error)) return false;
+  first_answered = true;
   if (!sent || !response.keep_alive) {
     // The GET did not all go out, or the server will not read it on this connection.
     close();

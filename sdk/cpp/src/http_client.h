@@ -89,6 +89,11 @@ class HttpClient {
 
  private:
   bool connect(std::string& error);
+  // Sends request_head_, `body` and `tail` (a pipelined request) and reads the first answer
+  // into `response`, once more on a fresh connection when a reused one turns out to have been
+  // closed by the server. `sent` tells whether every byte went out.
+  bool exchange(std::string_view body, std::string_view tail, HttpResponse& response, bool& sent,
+                std::string& error);
   void build_head(std::string& out, std::string_view method, std::string_view target,
                   std::span<const HeaderField> headers, std::size_t body_size, bool send_body);
   bool send_all(std::string_view head, std::string_view body, std::string_view tail,
