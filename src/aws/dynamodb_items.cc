@@ -213,6 +213,35 @@ Reply ConditionFailed(const json::object& in, const std::optional<Item>& old_ite
 }
 
 std::optional<Reply> CheckReturnValues(const json::object& in, std::initializer_list<const char*> allowed,
+                                       const char* op);
+
+// What PutItem and DeleteItem take besides their item or key: ReturnValues
+// (NONE or ALL_OLD) and an optional ConditionExpression with its names and
+// values, every one of them used.
+std::optional<Reply> ParseSimpleWrite(const json::object& in, const char* op,
+                                      std::optional<tables::Condition>* condition) {
+  if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD"}, op)) return *e;
+  Expressions ex;
+  if (auto e = ex.Init(in, {"ConditionExpression"})) return *e;
+  if (auto e = ParseCondition(in, "ConditionExpression", ExpressionKind::kCondition, ex, condition)) {
+    return *e;
+  }
+  return ex.CheckAllUsed();
+}
+
+// PutItem's and DeleteItem's answer: the failed condition, or the old item
+// when asked for, and the capacity for `bytes` written.
+Reply SimpleWriteReply(const json::object& in, const std::string& table,
+                       const Result<tables::WriteOutcome>& r, size_t bytes) {
+  if (!r.ok()) return FromStatus(r.status());
+  if (r->condition_failed) return ConditionFailed(in, r->old_item);
+  json::object out;
+  if (Str(in, "ReturnValues") == "ALL_OLD" && r->old_item) out["Attributes"] = ItemToJson(*r->old_item);
+  AddCapacity(in, out, table, WriteUnits(bytes));
+  return Ok(out);
+}
+
+std::optional<Reply> CheckReturnValues(const json::object& in, std::initializer_list<const char*> allowed,
                                        const char* op) {
   std::string rv = Str(in, "ReturnValues");
   if (rv.empty()) return std::nullopt;
@@ -292,22 +321,11 @@ Reply DynamoDbFrontend::PutItem(const Object& in) {
   if (auto e = CheckCommonEnums(in)) return *e;
   Item item;
   if (auto e = RequiredItem(in, "Item", "item", &item)) return *e;
-  if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD"}, "PutItem")) return *e;
-  Expressions ex;
-  if (auto e = ex.Init(in, {"ConditionExpression"})) return *e;
   std::optional<tables::Condition> condition;
-  if (auto e = ParseCondition(in, "ConditionExpression", ExpressionKind::kCondition, ex, &condition)) {
-    return *e;
-  }
-  if (auto e = ex.CheckAllUsed()) return *e;
+  if (auto e = ParseSimpleWrite(in, "PutItem", &condition)) return *e;
   size_t bytes = tables::ItemSize(item);
   auto r = tables_.PutItem(table, std::move(item), condition ? &*condition : nullptr);
-  if (!r.ok()) return FromStatus(r.status());
-  if (r->condition_failed) return ConditionFailed(in, r->old_item);
-  json::object out;
-  if (Str(in, "ReturnValues") == "ALL_OLD" && r->old_item) out["Attributes"] = ItemToJson(*r->old_item);
-  AddCapacity(in, out, table, WriteUnits(bytes));
-  return Ok(out);
+  return SimpleWriteReply(in, table, r, bytes);
 }
 
 Reply DynamoDbFrontend::UpdateItem(const Object& in) {
@@ -356,21 +374,10 @@ Reply DynamoDbFrontend::DeleteItem(const Object& in) {
   if (auto e = CheckCommonEnums(in)) return *e;
   Item key;
   if (auto e = RequiredItem(in, "Key", "key", &key)) return *e;
-  if (auto e = CheckReturnValues(in, {"NONE", "ALL_OLD"}, "DeleteItem")) return *e;
-  Expressions ex;
-  if (auto e = ex.Init(in, {"ConditionExpression"})) return *e;
   std::optional<tables::Condition> condition;
-  if (auto e = ParseCondition(in, "ConditionExpression", ExpressionKind::kCondition, ex, &condition)) {
-    return *e;
-  }
-  if (auto e = ex.CheckAllUsed()) return *e;
+  if (auto e = ParseSimpleWrite(in, "DeleteItem", &condition)) return *e;
   auto r = tables_.DeleteItem(table, key, condition ? &*condition : nullptr);
-  if (!r.ok()) return FromStatus(r.status());
-  if (r->condition_failed) return ConditionFailed(in, r->old_item);
-  json::object out;
-  if (Str(in, "ReturnValues") == "ALL_OLD" && r->old_item) out["Attributes"] = ItemToJson(*r->old_item);
-  AddCapacity(in, out, table, WriteUnits(r->old_item ? tables::ItemSize(*r->old_item) : 0));
-  return Ok(out);
+  return SimpleWriteReply(in, table, r, r.ok() && r->old_item ? tables::ItemSize(*r->old_item) : 0);
 }
 
 Reply DynamoDbFrontend::Query(const Object& in) {
