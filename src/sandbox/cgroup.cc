@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "core/fs.h"
+#include "core/ids.h"
 #include "core/strings.h"
 
 namespace nimbus::sandbox {
@@ -31,11 +31,15 @@ Status WriteValue(const std::string& path, const std::string& value) {
   return Status::Ok();
 }
 
+// A counter file's value: a positive number on one line, else 0.
+uint64_t ParseCount(std::string_view text) {
+  long long v = 0;
+  return ParseInt64(Trim(text), &v) && v > 0 ? static_cast<uint64_t>(v) : 0;
+}
+
 uint64_t ReadNumber(const std::string& path) {
   auto text = ReadFile(path);
-  if (!text.ok()) return 0;
-  long long v = 0;
-  return ParseInt64(Trim(*text), &v) && v > 0 ? static_cast<uint64_t>(v) : 0;
+  return text.ok() ? ParseCount(*text) : 0;
 }
 
 // A counter file kept open for the group's life: reading it again is one
@@ -51,11 +55,7 @@ class CounterFile {
     if (!fd_.valid()) return 0;
     char buf[32];
     ssize_t n = ::pread(fd_.get(), buf, sizeof buf - 1, 0);
-    if (n <= 0) return 0;
-    long long v = 0;
-    return ParseInt64(Trim(std::string_view(buf, static_cast<size_t>(n))), &v) && v > 0
-               ? static_cast<uint64_t>(v)
-               : 0;
+    return n > 0 ? ParseCount(std::string_view(buf, static_cast<size_t>(n))) : 0;
   }
   void Close() { fd_.Reset(); }
 
@@ -221,7 +221,7 @@ class DriverV2 : public CgroupDriver {
   std::string parent_;
 };
 
-// A scope is named "<server pid>-<6 hex digits>" (see Sandboxer). Groups of a
+// A scope is named "<server pid>-<6 hex digits>" (NewCgroupScope). Groups of a
 // server that was killed outright (no Cleanup) would stay for good; the next
 // server removes those whose process is gone, with the instance groups they
 // still hold. rmdir never removes a group with a process in it, so an
@@ -255,6 +255,8 @@ Status MakeGroupDir(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string NewCgroupScope() { return std::to_string(::getpid()) + "-" + RandomHex(6); }
 
 uint32_t CpuWeightForMemory(uint64_t memory_mb) {
   // Weight 100 is one full CPU (1769 MB); never below 1.

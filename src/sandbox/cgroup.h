@@ -44,6 +44,11 @@ class CgroupDriver {
 Result<std::unique_ptr<CgroupDriver>> NewCgroupDriver(const std::string& mount_root,
                                                       const std::string& scope);
 
+// A scope name unique to this server process, "<pid>-<6 hex digits>". The
+// driver removes scopes of this form whose process is gone (a server killed
+// outright never cleans up), so servers should name their scope with it.
+std::string NewCgroupScope();
+
 // Lambda's CPU share: one full CPU at 1769 MB, proportional below and above.
 uint32_t CpuWeightForMemory(uint64_t memory_mb);
 

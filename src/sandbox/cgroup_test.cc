@@ -5,8 +5,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include "core/fs.h"
 #include "core/ids.h"
 
@@ -70,7 +68,7 @@ TEST(CgroupV2Test, RemovesTheGroupsOfServersThatAreGone) {
   std::string stale = root + "/nimbus/99999999-a1b2c3";
   ASSERT_TRUE(MakeDirs(stale + "/fn-1").ok());
   // A scope of a live server (this test's process), and names not of Nimbus's pattern.
-  std::string live = root + "/nimbus/" + std::to_string(::getpid()) + "-d4e5f6";
+  std::string live = root + "/nimbus/" + NewCgroupScope();
   ASSERT_TRUE(MakeDirs(live).ok());
   ASSERT_TRUE(MakeDirs(root + "/nimbus/inv-123456").ok());
   ASSERT_TRUE(MakeDirs(root + "/nimbus/s1").ok());

@@ -18,7 +18,6 @@
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/fs.h"
-#include "core/ids.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "functions/code_store.h"
@@ -30,6 +29,7 @@
 #include "net/http_server.h"
 #include "observe/log_store.h"
 #include "runtime/catalog.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/sandboxer.h"
 #include "store/kv_store.h"
 #include "tables/table_service.h"
@@ -186,7 +186,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
 
   sandbox::SandboxerOptions so;
   so.state_dir = dir + "/run";
-  so.scope = std::to_string(::getpid()) + "-" + RandomHex(6);
+  so.scope = sandbox::NewCgroupScope();
   so.allow_weak_isolation = options.allow_weak_isolation;
   ASSIGN_OR_RETURN(s.sandboxer, sandbox::Sandboxer::Create(so));
   if (!s.sandboxer->missing().empty()) {
