@@ -251,19 +251,17 @@ Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<
   return Status::Ok();
 }
 
-Result<WriteOutcome> TableService::PutItem(const std::string& table, Item item,
-                                           const Condition* condition) {
-  auto t = FindTable(table);
-  if (!t) return NotFound("Requested resource not found");
-  RETURN_IF_ERROR(CheckItem(*t, item));
+Result<WriteOutcome> TableService::MutateItem(Table& t, const Item& key,
+                                              const Condition* condition,
+                                              const ItemChange& change) {
   std::vector<std::function<void()>> after;
   WriteOutcome out;
   {
-    std::shared_lock writers(t->writers);
-    auto s = t->Schema();
-    std::string encoded = *EncodeItemKey(s->key, item);
-    std::lock_guard stripe(t->StripeFor(encoded));
-    ASSIGN_OR_RETURN(out.old_item, ReadItem(*t, encoded));
+    std::shared_lock writers(t.writers);
+    auto s = t.Schema();
+    std::string encoded = *EncodeItemKey(s->key, key);
+    std::lock_guard stripe(t.StripeFor(encoded));
+    ASSIGN_OR_RETURN(out.old_item, ReadItem(t, encoded));
     if (condition) {
       ASSIGN_OR_RETURN(bool ok, Evaluate(*condition, out.old_item.value_or(Item{})));
       if (!ok) {
@@ -271,17 +269,30 @@ Result<WriteOutcome> TableService::PutItem(const std::string& table, Item item,
         return out;
       }
     }
-    if (out.old_item && *out.old_item == item) {  // identical: nothing changes
-      out.new_item = std::move(item);
-      return out;
+    std::optional<Item> next;
+    RETURN_IF_ERROR(change(t, *s, out, next));
+    if (next != out.old_item) {
+      store::WriteBatch batch;
+      RETURN_IF_ERROR(WriteLocked(t, key, out.old_item, next, false, batch, after));
+      RETURN_IF_ERROR(store_.Write(batch));
     }
-    store::WriteBatch batch;
-    RETURN_IF_ERROR(WriteLocked(*t, KeyOf(s->key, item), out.old_item, item, false, batch, after));
-    RETURN_IF_ERROR(store_.Write(batch));
-    out.new_item = std::move(item);
+    out.new_item = std::move(next);
   }
   for (auto& f : after) f();
   return out;
+}
+
+Result<WriteOutcome> TableService::PutItem(const std::string& table, Item item,
+                                           const Condition* condition) {
+  auto t = FindTable(table);
+  if (!t) return NotFound("Requested resource not found");
+  RETURN_IF_ERROR(CheckItem(*t, item));
+  Item key = KeyOf(t->Schema()->key, item);
+  return MutateItem(*t, key, condition,
+                    [&](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>& next) {
+                      next = std::move(item);
+                      return Status::Ok();
+                    });
 }
 
 Result<WriteOutcome> TableService::UpdateItem(const std::string& table, const Item& key,
@@ -289,78 +300,41 @@ Result<WriteOutcome> TableService::UpdateItem(const std::string& table, const It
                                               const Condition* condition) {
   auto t = FindTable(table);
   if (!t) return NotFound("Requested resource not found");
-  std::vector<std::function<void()>> after;
-  WriteOutcome out;
-  {
-    std::shared_lock writers(t->writers);
-    auto s = t->Schema();
-    RETURN_IF_ERROR(ValidateKey(*s, key));
-    std::string encoded = *EncodeItemKey(s->key, key);
-    std::lock_guard stripe(t->StripeFor(encoded));
-    ASSIGN_OR_RETURN(out.old_item, ReadItem(*t, encoded));
-    if (condition) {
-      ASSIGN_OR_RETURN(bool ok, Evaluate(*condition, out.old_item.value_or(Item{})));
-      if (!ok) {
-        out.condition_failed = true;
-        return out;
-      }
-    }
-    Item base = out.old_item.value_or(key);
-    Item updated = base;
-    if (update) {
-      std::vector<std::string> key_names = {s->key.hash.name};
-      if (s->key.range) key_names.push_back(s->key.range->name);
-      ASSIGN_OR_RETURN(UpdateResult r, ApplyUpdate(*update, base, key_names));
-      updated = std::move(r.item);
-      out.updated_paths = std::move(r.updated_paths);
-    }
-    Status check = CheckItem(*t, updated);
-    if (!check.ok()) {
-      if (check.message() == "Item size has exceeded the maximum allowed size") {
-        return Validation("Item size to update has exceeded the maximum allowed size");
-      }
-      return check;
-    }
-    if (out.old_item && *out.old_item == updated) {
-      out.new_item = std::move(updated);
-      return out;
-    }
-    store::WriteBatch batch;
-    RETURN_IF_ERROR(WriteLocked(*t, key, out.old_item, updated, false, batch, after));
-    RETURN_IF_ERROR(store_.Write(batch));
-    out.new_item = std::move(updated);
-  }
-  for (auto& f : after) f();
-  return out;
+  RETURN_IF_ERROR(ValidateKey(*t->Schema(), key));
+  return MutateItem(
+      *t, key, condition,
+      [&](const Table& target, const TableSchema& s, WriteOutcome& out,
+          std::optional<Item>& next) -> Status {
+        Item updated = out.old_item.value_or(key);
+        if (update) {
+          std::vector<std::string> key_names = {s.key.hash.name};
+          if (s.key.range) key_names.push_back(s.key.range->name);
+          ASSIGN_OR_RETURN(UpdateResult r, ApplyUpdate(*update, updated, key_names));
+          updated = std::move(r.item);
+          out.updated_paths = std::move(r.updated_paths);
+        }
+        Status check = CheckItem(target, updated);
+        if (!check.ok()) {
+          if (check.message() == "Item size has exceeded the maximum allowed size") {
+            return Validation("Item size to update has exceeded the maximum allowed size");
+          }
+          return check;
+        }
+        next = std::move(updated);
+        return Status::Ok();
+      });
 }
 
 Result<WriteOutcome> TableService::DeleteItem(const std::string& table, const Item& key,
                                               const Condition* condition) {
   auto t = FindTable(table);
   if (!t) return NotFound("Requested resource not found");
-  std::vector<std::function<void()>> after;
-  WriteOutcome out;
-  {
-    std::shared_lock writers(t->writers);
-    auto s = t->Schema();
-    RETURN_IF_ERROR(ValidateKey(*s, key));
-    std::string encoded = *EncodeItemKey(s->key, key);
-    std::lock_guard stripe(t->StripeFor(encoded));
-    ASSIGN_OR_RETURN(out.old_item, ReadItem(*t, encoded));
-    if (condition) {
-      ASSIGN_OR_RETURN(bool ok, Evaluate(*condition, out.old_item.value_or(Item{})));
-      if (!ok) {
-        out.condition_failed = true;
-        return out;
-      }
-    }
-    if (!out.old_item) return out;  // deleting nothing writes nothing
-    store::WriteBatch batch;
-    RETURN_IF_ERROR(WriteLocked(*t, key, out.old_item, std::nullopt, false, batch, after));
-    RETURN_IF_ERROR(store_.Write(batch));
-  }
-  for (auto& f : after) f();
-  return out;
+  RETURN_IF_ERROR(ValidateKey(*t->Schema(), key));
+  // `next` stays absent; deleting an absent item writes nothing.
+  return MutateItem(*t, key, condition,
+                    [](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>&) {
+                      return Status::Ok();
+                    });
 }
 
 Status TableService::BatchWrite(

@@ -217,6 +217,17 @@ class TableService {
                      const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
                      std::vector<std::function<void()>>& after);
   Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
+  // Computes a write's new item from the stored one (in `out.old_item`):
+  // sets `next` (absent deletes the item) and may fill `out`'s other fields.
+  using ItemChange = std::function<Status(const Table& t, const TableSchema& schema,
+                                          WriteOutcome& out, std::optional<Item>& next)>;
+  // One single-item write, as PutItem, UpdateItem and DeleteItem make it:
+  // with the item's lock held, reads the stored item, checks `condition`
+  // against it, applies `change`, and writes the result with its index, TTL
+  // and stream entries in one batch. A result equal to the stored item
+  // writes nothing. `key` holds at least the item's key attributes.
+  Result<WriteOutcome> MutateItem(Table& t, const Item& key, const Condition* condition,
+                                  const ItemChange& change);
   void AddTableGarbage(const std::string& id, bool keep_stream, store::WriteBatch& batch);
   void WakeSweeper();
   void SweeperLoop();
