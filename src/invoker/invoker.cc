@@ -108,8 +108,9 @@ std::chrono::milliseconds Invoker::ScaleOutWaitLocked(const Pool& pool) const {
   if (options_.scale_out_delay != InvokerOptions::kAdaptiveScaleOut) {
     return std::max(options_.scale_out_delay, std::chrono::milliseconds(0));
   }
-  if (pool.busy_ms < 0 || pool.start_ms < 0) return std::chrono::milliseconds(0);
-  double expected = pool.busy_ms * static_cast<double>(pool.waiting.size() + 1) / pool.live;
+  if (!pool.busy_ms.measured() || pool.start_ms < 0) return std::chrono::milliseconds(0);
+  double expected =
+      pool.busy_ms.value() * static_cast<double>(pool.waiting.size() + 1) / pool.live;
   if (expected >= pool.start_ms) return std::chrono::milliseconds(0);
   return std::chrono::milliseconds(static_cast<int64_t>(pool.start_ms) + 1);
 }
@@ -121,12 +122,14 @@ void Invoker::MarkBusyLocked(const Instance* instance) {
 void Invoker::MarkDoneLocked(Pool& pool, const Instance* instance, bool starting) {
   auto it = busy_since_.find(instance);
   if (it == busy_since_.end()) return;
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                        it->second)
-                  .count();
-  double& average = starting ? pool.start_ms : pool.busy_ms;
-  average = average < 0 ? ms : 0.8 * average + 0.2 * ms;
-  it->second = std::chrono::steady_clock::now();
+  auto now = std::chrono::steady_clock::now();
+  double ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+  if (starting) {
+    pool.start_ms = pool.start_ms < 0 ? ms : 0.8 * pool.start_ms + 0.2 * ms;
+  } else {
+    pool.busy_ms.Add(ms, now);
+  }
+  it->second = now;
 }
 
 std::shared_ptr<Instance> Invoker::NewInstanceLocked(

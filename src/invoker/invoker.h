@@ -20,6 +20,7 @@
 #include "invoker/instance.h"
 #include "invoker/interfaces.h"
 #include "invoker/invocation.h"
+#include "invoker/time_average.h"
 
 namespace nimbus::invoker {
 
@@ -106,10 +107,11 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
     std::deque<std::shared_ptr<Waiter>> waiting;  // oldest first
     int live = 0;                                 // instances of this pool, busy or idle
     int starting = 0;                             // of which still initialising
-    // Moving averages for the adaptive scale-out, -1 until measured: how
-    // long an instance is taken by one invocation, and how long it takes
-    // from launch to its first request for an event.
-    double busy_ms = -1;
+    // For the adaptive scale-out: how long an instance is taken by one
+    // invocation (averaged over about the last second), and how long it takes
+    // from launch to its first request for an event (moving average, -1
+    // until measured).
+    TimeAverage busy_ms{std::chrono::seconds(1)};
     double start_ms = -1;
   };
 
