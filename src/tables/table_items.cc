@@ -288,11 +288,12 @@ Result<WriteOutcome> TableService::PutItem(const std::string& table, Item item,
   if (!t) return NotFound("Requested resource not found");
   RETURN_IF_ERROR(CheckItem(*t, item));
   Item key = KeyOf(t->Schema()->key, item);
-  return MutateItem(*t, key, condition,
-                    [&](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>& next) {
-                      next = std::move(item);
-                      return Status::Ok();
-                    });
+  return MutateItem(
+      *t, key, condition,
+      [&](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>& next) {
+        next = std::move(item);
+        return Status::Ok();
+      });
 }
 
 Result<WriteOutcome> TableService::UpdateItem(const std::string& table, const Item& key,
