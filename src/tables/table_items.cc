@@ -270,7 +270,7 @@ Result<WriteOutcome> TableService::MutateItem(Table& t, const Item& key,
       }
     }
     std::optional<Item> next;
-    RETURN_IF_ERROR(change(t, *s, out, next));
+    RETURN_IF_ERROR(change(*s, out, next));
     if (next != out.old_item) {
       store::WriteBatch batch;
       RETURN_IF_ERROR(WriteLocked(t, key, out.old_item, next, false, batch, after));
@@ -290,7 +290,7 @@ Result<WriteOutcome> TableService::PutItem(const std::string& table, Item item,
   Item key = KeyOf(t->Schema()->key, item);
   return MutateItem(
       *t, key, condition,
-      [&](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>& next) {
+      [&](const TableSchema&, WriteOutcome&, std::optional<Item>& next) {
         next = std::move(item);
         return Status::Ok();
       });
@@ -304,8 +304,7 @@ Result<WriteOutcome> TableService::UpdateItem(const std::string& table, const It
   RETURN_IF_ERROR(ValidateKey(*t->Schema(), key));
   return MutateItem(
       *t, key, condition,
-      [&](const Table& target, const TableSchema& s, WriteOutcome& out,
-          std::optional<Item>& next) -> Status {
+      [&](const TableSchema& s, WriteOutcome& out, std::optional<Item>& next) -> Status {
         Item updated = out.old_item.value_or(key);
         if (update) {
           std::vector<std::string> key_names = {s.key.hash.name};
@@ -314,7 +313,7 @@ Result<WriteOutcome> TableService::UpdateItem(const std::string& table, const It
           updated = std::move(r.item);
           out.updated_paths = std::move(r.updated_paths);
         }
-        Status check = CheckItem(target, updated);
+        Status check = CheckItem(*t, updated);
         if (!check.ok()) {
           if (check.message() == "Item size has exceeded the maximum allowed size") {
             return Validation("Item size to update has exceeded the maximum allowed size");
@@ -333,7 +332,7 @@ Result<WriteOutcome> TableService::DeleteItem(const std::string& table, const It
   RETURN_IF_ERROR(ValidateKey(*t->Schema(), key));
   // `next` stays absent; deleting an absent item writes nothing.
   return MutateItem(*t, key, condition,
-                    [](const Table&, const TableSchema&, WriteOutcome&, std::optional<Item>&) {
+                    [](const TableSchema&, WriteOutcome&, std::optional<Item>&) {
                       return Status::Ok();
                     });
 }

@@ -219,8 +219,8 @@ class TableService {
   Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
   // Computes a write's new item from the stored one (in `out.old_item`):
   // sets `next` (absent deletes the item) and may fill `out`'s other fields.
-  using ItemChange = std::function<Status(const Table& t, const TableSchema& schema,
-                                          WriteOutcome& out, std::optional<Item>& next)>;
+  using ItemChange = std::function<Status(const TableSchema& schema, WriteOutcome& out,
+                                          std::optional<Item>& next)>;
   // One single-item write, as PutItem, UpdateItem and DeleteItem make it:
   // with the item's lock held, reads the stored item, checks `condition`
   // against it, applies `change`, and writes the result with its index, TTL
