@@ -58,6 +58,7 @@ void JwtKeys::Get(const AuthorizerConfig& a, bool refresh, Then then) {
       }
       keys = std::make_shared<const JwkSet>(std::move(*parsed));
       std::lock_guard lock(mu_);
+      if (inline_.size() >= options_.max_inline_sets) inline_.clear();
       inline_.emplace(key, keys);
     }
     return then(std::move(keys));

@@ -36,6 +36,9 @@ struct JwtKeysOptions {
   std::function<Result<std::string>(const std::string& issuer)> fetch;
   std::chrono::milliseconds ttl = std::chrono::hours(1);
   std::chrono::milliseconds refresh_gap = std::chrono::minutes(1);
+  // Parsed inline documents kept; each redeploy that changes a document adds
+  // one, so the cache starts over when it holds this many.
+  size_t max_inline_sets = 64;
 };
 
 class JwtKeys {

@@ -178,6 +178,29 @@ TEST(JwtKeysTest, InlineKeysAreParsedOnceAndNeverFetched) {
   EXPECT_EQ(GetNow(keys, a, false), nullptr);
 }
 
+TEST(JwtKeysTest, TheInlineCacheIsBounded) {
+  FakeIssuer issuer;
+  JwtKeysOptions options = WithIssuer(issuer);
+  options.max_inline_sets = 2;
+  JwtKeys keys(options);
+  AuthorizerConfig a = Discovered();
+  auto with_kid = [&](const std::string& kid) {
+    a.jwks = jwt_test::Jwks({jwt_test::OctJwk(jwt_test::kSecret, kid)});
+    return GetNow(keys, a, false);
+  };
+  auto first = with_kid("one");
+  ASSERT_NE(first, nullptr);
+  auto second = with_kid("two");
+  EXPECT_EQ(with_kid("one"), first);  // both kept while under the bound
+  EXPECT_EQ(with_kid("two"), second);
+  auto third = with_kid("three");  // starts the cache over
+  ASSERT_NE(third, nullptr);
+  EXPECT_EQ(with_kid("three"), third);
+  auto again = with_kid("one");  // parsed anew: the old set is gone
+  ASSERT_NE(again, nullptr);
+  EXPECT_NE(again, first);
+}
+
 TEST(JwtKeysTest, DestroyingWithAFetchInFlightDropsTheWaiters) {
   FakeIssuer issuer;
   std::atomic<bool> answered{false};
