@@ -11,8 +11,11 @@ a distinct request for each before it starts), so none is a no-op rewrite of
 an unchanged item; `--generator wrk` replays 2,000 PutItems, which after the
 first pass rewrite unchanged items. The two servers are measured alternately for several rounds and
 the medians reported, with requests/s, p50/p99 latency, the ratio to
-dynalite, and the CPU the servers and the generator used. Usage:
-  /usr/bin/python3 bench/dynamodb_bench.py [--duration 5] [--rounds 3]
+dynalite, and the CPU the servers and the generator used. The generator runs
+in the SCHED_BATCH class (`--generator-sched normal` to not): sharing the two
+cores with the server, an ordinary one preempts the server's threads on every
+few answers, which clients on other machines never do. Usage:
+  /usr/bin/python3 bench/dynamodb_bench.py [--duration 5] [--rounds 3] [--generator-sched batch]
 """
 import argparse
 import json
@@ -168,8 +171,10 @@ def raw_requests(path, t, reqs):
 UNIQUE_PER_SECOND = 80000  # distinct PutItems built per second measured: more than any run sends
 
 
-def run_loadgen(t, path, connections, duration, server_pid, unique=False):
+def run_loadgen(t, path, connections, duration, server_pid, unique=False, batch=True):
     cmd = [LOADGEN, "127.0.0.1", str(t.port), str(connections), str(duration), path, "1"]
+    if batch:
+        cmd.append("--batch")  # its wake-ups do not preempt the server (see loadgen.cc)
     if unique:
         cmd += ["--unique", str(UNIQUE_PER_SECOND * duration),
                 "--sign", t.key, t.secret, "us-east-1", "dynamodb"]
@@ -190,9 +195,10 @@ def run_loadgen(t, path, connections, duration, server_pid, unique=False):
             "srv_cpu": (cpu_seconds(server_pid) - srv0) / wall, "errors": r["non2xx"]}
 
 
-def run_wrk(t, script, connections, duration, server_pid):
-    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
-           script, t.endpoint]
+def run_wrk(t, script, connections, duration, server_pid, batch=True):
+    cmd = (["chrt", "-b", "0"] if batch else []) + [
+        "wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
+        script, t.endpoint]
     srv0 = cpu_seconds(server_pid)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     start = time.time()
@@ -223,10 +229,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported")
     ap.add_argument("--generator", choices=["loadgen", "wrk"], default="loadgen")
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--generator-sched", choices=["batch", "normal"], default="batch",
+                    help="the generator's scheduling class: batch (its wake-ups do not "
+                    "preempt the server, as remote clients' would not) or normal")
     ap.add_argument("--ops", default="PutItem,GetItem,Query,UpdateItem",
                     help="comma-separated operations to measure")
     args = ap.parse_args()
     ops = args.ops.split(",")
+    yield_cpu = args.generator_sched == "batch"
     if not os.path.exists(DYNALITE):
         sys.exit("dynalite is missing: run `npm install` in bench/")
     tmp = tempfile.mkdtemp(prefix="nimbus-ddb-bench-")
@@ -267,10 +277,10 @@ def main():
                 for t, pid in targets:
                     if args.generator == "wrk":
                         runs[t.name].append(run_wrk(t, files[t.name], args.connections,
-                                                    args.duration, pid))
+                                                    args.duration, pid, yield_cpu))
                     else:
                         runs[t.name].append(run_loadgen(t, files[t.name], args.connections,
-                                                        args.duration, pid, unique))
+                                                        args.duration, pid, unique, yield_cpu))
             for name, rs in runs.items():
                 results[(op, name)] = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
     finally:
@@ -285,7 +295,8 @@ def main():
 
     print(f"# DynamoDB: Nimbus vs dynalite ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
           f"{args.generator}, {args.connections} connections, medians of {args.rounds} alternating "
-          f"rounds of {args.duration} s, generator on the same cores)\n")
+          f"rounds of {args.duration} s, generator on the same cores, scheduled "
+          f"{args.generator_sched})\n")
     print("| operation | server | requests/s | p50 ms | p99 ms | errors | server CPU | generator CPU | vs dynalite |")
     print("|---|---|---|---|---|---|---|---|---|")
     for op in ops:
