@@ -19,6 +19,10 @@
 //    still pending when the loop drains fails with Runtime.NodeJsExit.
 // Draining is observed through process 'beforeExit'.
 //
+// With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances'
+// multi-concurrency) the bootstrap runs that many invocations at once, each
+// slot on a Runtime API connection of its own; see "Several at once" below.
+//
 // Fatal errors: an uncaught exception (exit code 129) or an unhandled promise
 // rejection (exit code 128) is posted as the error of the current invocation
 // (or as the init error before the first one) and the process exits; the
@@ -30,7 +34,14 @@ import {
   UnhandledPromiseRejection,
 } from './lib/errors.mjs';
 import { loadHandler } from './lib/loader.mjs';
-import { logError, patchConsole, setCurrentRequestId, setCurrentTenantId } from './lib/logging.mjs';
+import {
+  enableConcurrentInvocations,
+  logError,
+  patchConsole,
+  runInInvocation,
+  setCurrentRequestId,
+  setCurrentTenantId,
+} from './lib/logging.mjs';
 import { RuntimeApiClient, serializeResult } from './lib/rapid.mjs';
 import { installAwsLambdaGlobal, ResponseStream, streamingOptions } from './lib/streaming.mjs';
 
@@ -113,8 +124,10 @@ installAwsLambdaGlobal();
 const handler = await loadHandler(process.env.LAMBDA_TASK_ROOT || '/var/task', process.env._HANDLER ?? '');
 const handlerIsAsync = isAsyncFunction(handler);
 const streaming = streamingOptions(handler);
+const maxConcurrency = Number.parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? '1', 10);
 
-scheduleNext();
+if (maxConcurrency > 1) startSlots(maxConcurrency);
+else scheduleNext();
 
 // ---------------------------------------------------------------------------
 // The loop
@@ -178,15 +191,19 @@ function parseJsonHeader(value, name) {
 // callbackWaitsForEmptyEventLoop flag and succeed/fail/done, is supplied by
 // the caller in `base`). Throws when Client-Context or Cognito-Identity is not
 // valid JSON.
+// The instance's constant part of every context, read once: each read of
+// process.env is a lookup in the C environment.
+const FUNCTION_FIELDS = {
+  functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+  logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+};
+
 function buildContext(base, requestId, headers) {
-  const env = process.env;
   const deadline = Number(headers['lambda-runtime-deadline-ms']);
-  return Object.assign(base, {
-    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+  return Object.assign(base, FUNCTION_FIELDS, {
     clientContext: parseJsonHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
     identity: parseJsonHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
@@ -303,11 +320,13 @@ function runBuffered(requestId, headers, body) {
 }
 
 // A streaming invocation (handler marked by awslambda.streamifyResponse).
-async function runStreaming(requestId, headers, body) {
+// `slotClient` is given when invocations run several at once.
+async function runStreaming(requestId, headers, body, slotClient) {
   let waitForEmptyEventLoop = true;
-  const stream = new ResponseStream(client, requestId, streaming.highWaterMark);
+  const stream = new ResponseStream(slotClient ?? client, requestId, streaming.highWaterMark);
 
   const proceed = () => {
+    if (slotClient) return slotNext(slotClient);
     clearOnDrain();
     if (!waitForEmptyEventLoop) scheduleNext();
     else onDrain(() => setImmediate(scheduleNext));
@@ -325,11 +344,11 @@ async function runStreaming(requestId, headers, body) {
   };
 
   // If the event loop drains with the invocation unfinished, move on.
-  onDrain(() => scheduleNext());
+  if (!slotClient) onDrain(() => scheduleNext());
 
   try {
     const event = JSON.parse(body);
-    forwardTraceId(headers);
+    if (!slotClient) forwardTraceId(headers);
     const context = buildContext(
       {
         get callbackWaitsForEmptyEventLoop() {
@@ -338,6 +357,7 @@ async function runStreaming(requestId, headers, body) {
         set callbackWaitsForEmptyEventLoop(value) {
           waitForEmptyEventLoop = value;
         },
+        ...(slotClient ? { xRayTraceId: headers['lambda-runtime-trace-id'] } : {}),
       },
       requestId,
       headers,
@@ -357,5 +377,94 @@ async function runStreaming(requestId, headers, body) {
     proceed();
   } catch (err) {
     await failWith(err);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Several at once (AWS_LAMBDA_MAX_CONCURRENCY > 1). Each slot has a Runtime API
+// connection of its own and asks for its next event as soon as it has
+// answered the last (the answer and the request leave in one write). The
+// invocations share the process and its globals, as on Lambda Managed
+// Instances: handlers must not keep per-request state in module scope. Each
+// one settles when its promise does or when it calls callback, succeed, fail
+// or done; other slots keep the event loop busy, so it never drains and
+// callbackWaitsForEmptyEventLoop has no effect. Log records carry the request
+// id of the invocation that wrote them.
+
+function startSlots(count) {
+  enableConcurrentInvocations();
+  for (let i = 0; i < count; i++) slotNext(i === 0 ? client : new RuntimeApiClient(endpoint));
+}
+
+function slotNext(slotClient) {
+  if (dying) return;
+  slotClient
+    .next()
+    .then(({ headers, body }) => runSlot(slotClient, headers, body))
+    .catch(runtimeFailure);
+}
+
+function runSlot(slotClient, headers, body) {
+  if (dying) return;
+  const requestId = headers['lambda-runtime-aws-request-id'];
+  if (!requestId) throw new Error('invocation id is missing or invalid');
+  const tenantId = headers['lambda-runtime-aws-tenant-id'];
+  // A fatal error is reported against the invocation that started last.
+  setCurrentRequestId(requestId);
+  setCurrentTenantId(tenantId);
+  reportFatal = (err) => slotClient.postError(requestId, err, { fresh: true });
+  runInInvocation(requestId, tenantId, () => {
+    if (streaming) return runStreaming(requestId, headers, body, slotClient);
+    return runSlotBuffered(slotClient, requestId, headers, body);
+  });
+}
+
+function runSlotBuffered(slotClient, requestId, headers, body) {
+  let settled = false;
+  const post = (pending) => {
+    pending.catch(runtimeFailure);
+    slotNext(slotClient);
+  };
+  // The first outcome counts; a result that cannot be serialised becomes the error.
+  const settle = (err, result) => {
+    if (settled || dying) return;
+    if (err === undefined || err === null) {
+      let text;
+      try {
+        text = serializeResult(result);
+      } catch (e) {
+        err = e;
+      }
+      if (text !== undefined) {
+        settled = true;
+        post(slotClient.postResponse(requestId, text));
+        return;
+      }
+    }
+    settled = true;
+    logError('Invoke Error', err);
+    post(slotClient.postError(requestId, err));
+  };
+  const succeed = (result) => settle(null, result);
+  const fail = (err) => settle(err === undefined || err === null ? 'handled' : err);
+  try {
+    const event = JSON.parse(body);
+    // Not forwarded through _X_AMZN_TRACE_ID: the process's environment is
+    // shared by every invocation running; the context carries it instead.
+    const context = buildContext(
+      {
+        callbackWaitsForEmptyEventLoop: false,
+        xRayTraceId: headers['lambda-runtime-trace-id'],
+        succeed,
+        fail,
+        done: settle,
+      },
+      requestId,
+      headers,
+    );
+    const result = handler(event, context, settle);
+    if (result && typeof result.then === 'function') result.then(succeed, fail);
+  } catch (err) {
+    settle(err);
   }
 }

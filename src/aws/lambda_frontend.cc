@@ -43,6 +43,11 @@ json::object ConfigJson(const functions::FunctionConfig& c, const std::string& a
   o["EphemeralStorage"] = {{"Size", c.ephemeral_mb}};
   o["SnapStart"] = {{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}};
   o["LoggingConfig"] = {{"LogFormat", "Text"}, {"LogGroup", runtime::LogGroupName(c.name)}};
+  if (c.max_concurrency > 1) {
+    o["CapacityProviderConfig"] = {
+        {"LambdaManagedInstancesCapacityProviderConfig",
+         {{"PerExecutionEnvironmentMaxConcurrency", c.max_concurrency}}}};
+  }
   return o;
 }
 
@@ -90,6 +95,24 @@ std::optional<AwsError> ReadEnvironment(const JsonObjectReader& r,
   return std::nullopt;
 }
 
+// CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig: Nimbus
+// has no capacity providers to choose between (the ARN is accepted and not
+// kept) but honours PerExecutionEnvironmentMaxConcurrency.
+std::optional<AwsError> ReadCapacityProvider(const JsonObjectReader& r,
+                                             std::optional<uint32_t>* max_concurrency) {
+  auto cp = r.Object("CapacityProviderConfig");
+  if (!cp.ok()) return BadContent(cp.status().message());
+  if (*cp == nullptr) return std::nullopt;
+  JsonObjectReader cr(**cp, "CapacityProviderConfig");
+  auto mi = cr.Object("LambdaManagedInstancesCapacityProviderConfig");
+  if (!mi.ok()) return BadContent(mi.status().message());
+  if (*mi == nullptr) return std::nullopt;
+  JsonObjectReader mr(**mi, "LambdaManagedInstancesCapacityProviderConfig");
+  if (auto e = ReadUint(mr, "PerExecutionEnvironmentMaxConcurrency", max_concurrency)) return e;
+  if (!*max_concurrency) *max_concurrency = 64;  // Lambda's default for Node.js
+  return std::nullopt;
+}
+
 std::optional<AwsError> ReadString(const JsonObjectReader& r, const char* key,
                                    std::optional<std::string>* out) {
   auto v = r.String(key);
@@ -126,6 +149,14 @@ Route Match(const net::HttpRequest& req) {
       }
       return {"Unsupported:" + std::string(action), name};
     }
+  }
+  // Reserved concurrency: PUT and DELETE under 2017-10-31, GET under 2019-09-30.
+  if (parts.size() == 5 && parts[2] == "functions" && parts[4] == "concurrency" &&
+      !parts[3].empty()) {
+    std::string name = PercentDecode(parts[3]);
+    if (parts[1] == "2017-10-31" && m == "PUT") return {"PutFunctionConcurrency", name};
+    if (parts[1] == "2017-10-31" && m == "DELETE") return {"DeleteFunctionConcurrency", name};
+    if (parts[1] == "2019-09-30" && m == "GET") return {"GetFunctionConcurrency", name};
   }
   if (path.starts_with("/2016-08-19/account-settings") && m == "GET") return {"GetAccountSettings", ""};
   if (path.starts_with("/2017-03-31/tags/") && m == "GET") {
@@ -191,7 +222,7 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   // Operations with a JSON body.
   json::object body;
   if (route.op == "CreateFunction" || route.op == "UpdateFunctionCode" ||
-      route.op == "UpdateFunctionConfiguration") {
+      route.op == "UpdateFunctionConfiguration" || route.op == "PutFunctionConcurrency") {
     auto parsed = ParseJson(req.body.empty() ? std::string_view("{}") : req.body);
     if (!parsed.ok()) return fail(BadContent(parsed.status().message()));
     if (!parsed->is_object()) return fail(BadContent("the request body must be a JSON object"));
@@ -223,6 +254,9 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     if (auto e = ReadUint(r, "MemorySize", &memory)) return fail(*e);
     c.timeout_s = timeout.value_or(3);
     c.memory_mb = memory.value_or(128);
+    std::optional<uint32_t> max_concurrency;
+    if (auto e = ReadCapacityProvider(r, &max_concurrency)) return fail(*e);
+    c.max_concurrency = max_concurrency.value_or(1);
     std::optional<std::map<std::string, std::string>> env;
     if (auto e = ReadEnvironment(r, &env)) return fail(*e);
     if (env) c.environment = *env;
@@ -385,6 +419,31 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     return ok(200, ConfigJson(*updated, functions_.FunctionArn(updated->name)));
   }
 
+  if (route.op == "PutFunctionConcurrency" || route.op == "DeleteFunctionConcurrency" ||
+      route.op == "GetFunctionConcurrency") {
+    if (route.op == "GetFunctionConcurrency") {
+      auto c = functions_.Get(*ref);
+      if (!c.ok()) return fail(LambdaError(c.status()));
+      json::object out;
+      if (c->reserved_concurrency >= 0)
+        out["ReservedConcurrentExecutions"] = c->reserved_concurrency;
+      return ok(200, out);
+    }
+    functions::ConfigUpdate u;
+    if (route.op == "PutFunctionConcurrency") {
+      std::optional<uint32_t> n;
+      if (auto e = ReadUint(r, "ReservedConcurrentExecutions", &n)) return fail(*e);
+      if (!n) return fail(Invalid("ReservedConcurrentExecutions is required"));
+      u.reserved_concurrency = static_cast<int32_t>(*n);
+    } else {
+      u.reserved_concurrency = -1;
+    }
+    auto updated = functions_.UpdateConfiguration(*ref, u);
+    if (!updated.ok()) return fail(LambdaError(updated.status()));
+    if (route.op == "DeleteFunctionConcurrency") return ok(204, json::object{});
+    return ok(200, json::object{{"ReservedConcurrentExecutions", updated->reserved_concurrency}});
+  }
+
   if (route.op == "UpdateFunctionConfiguration") {
     functions::ConfigUpdate u;
     for (auto [key, out] : {std::pair{"Runtime", &u.runtime}, {"Role", &u.role},
@@ -394,6 +453,7 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     }
     if (auto e = ReadUint(r, "Timeout", &u.timeout_s)) return fail(*e);
     if (auto e = ReadUint(r, "MemorySize", &u.memory_mb)) return fail(*e);
+    if (auto e = ReadCapacityProvider(r, &u.max_concurrency)) return fail(*e);
     if (auto e = ReadEnvironment(r, &u.environment)) return fail(*e);
     if (auto eph = r.Object("EphemeralStorage"); eph.ok() && *eph) {
       if (auto e = ReadUint(JsonObjectReader(**eph, "EphemeralStorage"), "Size", &u.ephemeral_mb)) {

@@ -61,6 +61,20 @@ bool ConfigDiffers(const json::object& have, const json::object& want) {
       if (vars_have != vars_want) return true;
       continue;
     }
+    if (key == "CapacityProviderConfig") {
+      // Absent means one invocation per instance.
+      auto concurrency = [](const json::value* cp) -> int64_t {
+        if (cp == nullptr || !cp->is_object()) return 1;
+        const json::value* mi =
+            cp->get_object().if_contains("LambdaManagedInstancesCapacityProviderConfig");
+        if (mi == nullptr || !mi->is_object()) return 1;
+        const json::value* n =
+            mi->get_object().if_contains("PerExecutionEnvironmentMaxConcurrency");
+        return n != nullptr && n->is_number() ? n->to_number<int64_t>() : 1;
+      };
+      if (concurrency(current) != concurrency(&value)) return true;
+      continue;
+    }
     if (key == "EphemeralStorage") {
       if (!current || !current->is_object() || current->get_object().if_contains("Size") == nullptr ||
           current->get_object().at("Size") != value.get_object().at("Size")) {
@@ -202,7 +216,10 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
                       {"Timeout", fn.timeout_s},
                       {"Description", fn.description},
                       {"Environment", {{"Variables", vars}}},
-                      {"EphemeralStorage", {{"Size", fn.ephemeral_mb}}}};
+                      {"EphemeralStorage", {{"Size", fn.ephemeral_mb}}},
+                      {"CapacityProviderConfig",
+                       {{"LambdaManagedInstancesCapacityProviderConfig",
+                         {{"PerExecutionEnvironmentMaxConcurrency", fn.max_concurrency}}}}}};
   std::string sha = Base64Encode(Sha256(zip));
   auto current = client_.CallJson("lambda", "GET", FunctionPath(fn.name), {}, "");
   std::string role = "arn:aws:iam::000000000000:role/" +
@@ -219,7 +236,8 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
     ++report.changes;
     report.updated_functions.push_back(fn.name);
     if (options.progress) options.progress("function " + fn.key + ": created (" + fn.name + ")");
-    return Status::Ok();
+    bool unused = false;
+    return ApplyReservedConcurrency(fn, -1, unused, options);
   }
   const json::object& have = current->at("Configuration").get_object();
   bool changed = false;
@@ -238,10 +256,41 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
     if (options.progress) options.progress("function " + fn.key + ": configuration updated");
     changed = true;
   }
+  int64_t reserved = -1;
+  if (const json::value* c = current->get_object().if_contains("Concurrency");
+      c && c->is_object()) {
+    if (const json::value* n = c->get_object().if_contains("ReservedConcurrentExecutions");
+        n && n->is_number()) {
+      reserved = n->to_number<int64_t>();
+    }
+  }
+  RETURN_IF_ERROR(ApplyReservedConcurrency(fn, reserved, changed, options));
   if (changed) {
     ++report.changes;
     report.updated_functions.push_back(fn.name);
   }
+  return Status::Ok();
+}
+
+Status Deployer::ApplyReservedConcurrency(const manifest::FunctionDef& fn, int64_t current,
+                                          bool& changed, const DeployOptions& options) {
+  if (fn.reserved_concurrency == current) return Status::Ok();
+  std::string path = "/2017-10-31/functions/" + UriEncode(fn.name, false) + "/concurrency";
+  if (fn.reserved_concurrency >= 0) {
+    json::object body{{"ReservedConcurrentExecutions", fn.reserved_concurrency}};
+    RETURN_IF_ERROR(client_
+                        .CallJson("lambda", "PUT", path, {{"Content-Type", "application/json"}},
+                                  json::serialize(body))
+                        .status());
+  } else {
+    RETURN_IF_ERROR(client_.CallJson("lambda", "DELETE", path, {}, "").status());
+  }
+  if (options.progress) {
+    options.progress("function " + fn.key + ": reserved concurrency " +
+                     (fn.reserved_concurrency >= 0 ? std::to_string(fn.reserved_concurrency)
+                                                   : std::string("removed")));
+  }
+  changed = true;
   return Status::Ok();
 }
 

@@ -59,6 +59,10 @@ class Deployer {
                      const DeployOptions& options);
   Status DeployFunction(const manifest::Manifest& m, const manifest::FunctionDef& fn,
                         const std::string& zip, DeployReport& report, const DeployOptions& options);
+  // Brings the function's reserved concurrency (`current`, -1 for none) to
+  // what serverless.yml says; sets `changed` when it had to.
+  Status ApplyReservedConcurrency(const manifest::FunctionDef& fn, int64_t current, bool& changed,
+                                  const DeployOptions& options);
   Result<std::string> Resolve(const manifest::Manifest& m, const std::string& logical_id,
                               const std::string& attribute);
   Result<json::value> Dynamo(const std::string& operation, const json::object& body);

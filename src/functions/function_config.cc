@@ -60,6 +60,7 @@ std::string FunctionConfig::ToStored() const {
   o["revision"] = revision_id;
   o["network"] = network;
   o["reserved"] = reserved_concurrency;
+  o["max_concurrency"] = max_concurrency;
   return json::serialize(o);
 }
 
@@ -88,6 +89,7 @@ Result<FunctionConfig> FunctionConfig::FromStored(std::string_view data) {
   c.revision_id = Str(o, "revision");
   c.network = Str(o, "network");
   c.reserved_concurrency = static_cast<int32_t>(Num(o, "reserved", -1));
+  c.max_concurrency = static_cast<uint32_t>(Num(o, "max_concurrency", 1));
   return c;
 }
 

@@ -33,6 +33,9 @@ struct FunctionConfig {
   std::string revision_id;
   std::string network;  // "" (the server's default), "none" or "host"
   int32_t reserved_concurrency = -1;
+  // Invocations one instance takes at once (Lambda Managed Instances'
+  // PerExecutionEnvironmentMaxConcurrency); 1 is Lambda's usual model.
+  uint32_t max_concurrency = 1;
 
   std::string ToStored() const;
   static Result<FunctionConfig> FromStored(std::string_view data);
@@ -41,9 +44,10 @@ struct FunctionConfig {
 // The fields an UpdateFunctionConfiguration may change; unset ones are kept.
 struct ConfigUpdate {
   std::optional<std::string> runtime, role, handler, description;
-  std::optional<uint32_t> timeout_s, memory_mb, ephemeral_mb;
+  std::optional<uint32_t> timeout_s, memory_mb, ephemeral_mb, max_concurrency;
   std::optional<std::map<std::string, std::string>> environment;
   std::optional<std::string> tracing_mode, dead_letter_target;
+  std::optional<int32_t> reserved_concurrency;  // -1 removes the reservation
   std::optional<std::string> revision_id;  // optimistic lock: must match
 };
 

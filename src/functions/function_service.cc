@@ -100,6 +100,16 @@ Status FunctionService::Validate(const FunctionConfig& c) const {
     return Constraint(std::to_string(c.memory_mb), "memorySize",
                       "Member must have value between 128 and 10240");
   }
+  if (c.max_concurrency < 1 || c.max_concurrency > 1600) {
+    return Constraint(std::to_string(c.max_concurrency), "perExecutionEnvironmentMaxConcurrency",
+                      "Member must have value between 1 and 1600");
+  }
+  if (c.max_concurrency > 1 && rt->family == runtime::RuntimeFamily::kPython) {
+    return InvalidArgument("Nimbus's " + c.runtime +
+                           " runtime runs one invocation at a time "
+                           "per instance: PerExecutionEnvironmentMaxConcurrency must be 1 (use "
+                           "a Node.js or provided runtime for several at once)");
+  }
   if (c.ephemeral_mb < 512 || c.ephemeral_mb > 10240) {
     return Constraint(std::to_string(c.ephemeral_mb), "ephemeralStorage.size",
                       "Member must have value between 512 and 10240");
@@ -165,6 +175,7 @@ std::shared_ptr<const runtime::FunctionSpec> FunctionService::MakeSpec(
                   : c.network == "host" ? sandbox::NetworkMode::kHost
                                         : sandbox::NetworkMode::kNone;
   spec->reserved_concurrency = c.reserved_concurrency;
+  spec->max_concurrency = c.max_concurrency;
   std::lock_guard lock(specs_mu_);
   specs_.emplace_back(c.code_sha256_hex, spec);
   return spec;
@@ -293,6 +304,8 @@ Result<FunctionConfig> FunctionService::UpdateConfiguration(const FunctionRef& r
   if (u.timeout_s) c.timeout_s = *u.timeout_s;
   if (u.memory_mb) c.memory_mb = *u.memory_mb;
   if (u.ephemeral_mb) c.ephemeral_mb = *u.ephemeral_mb;
+  if (u.max_concurrency) c.max_concurrency = *u.max_concurrency;
+  if (u.reserved_concurrency) c.reserved_concurrency = *u.reserved_concurrency;
   if (u.environment) c.environment = *u.environment;
   if (u.tracing_mode) c.tracing_mode = *u.tracing_mode;
   if (u.dead_letter_target) c.dead_letter_target = *u.dead_letter_target;

@@ -41,13 +41,10 @@ struct Instance::Invocation {
 };
 
 struct Instance::Outcome {
-  std::function<void(runtime::InvocationEvent&&)> deliver;
-  runtime::InvocationEvent event;
-  bool has_event = false;
-  InvokeCallback done;
-  InvokeResult result;
-  bool has_result = false;
-  bool report_free = false;
+  std::vector<std::pair<std::function<void(runtime::InvocationEvent&&)>, runtime::InvocationEvent>>
+      deliveries;
+  std::vector<std::pair<InvokeCallback, InvokeResult>> results;
+  int freed = 0;  // invocations ended in a way that leaves the instance able to take more
   bool report_ready = false;
   bool kill = false;
   std::vector<net::TimerPtr> cancel;
@@ -66,28 +63,34 @@ Instance::~Instance() = default;
 
 std::chrono::steady_clock::time_point Instance::idle_since() const {
   std::lock_guard lock(mu_);
-  return idle_since_;
+  return active_.empty() ? idle_since_ : Clock::time_point::max();
+}
+
+bool Instance::busy() const {
+  std::lock_guard lock(mu_);
+  return !active_.empty();
 }
 
 void Instance::AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out) {
-  auto inv = std::make_unique<Invocation>();
+  auto owned = std::make_unique<Invocation>();
+  Invocation* inv = owned.get();
   inv->request = std::move(request);
   inv->done = std::move(done);
   inv->assigned_at = Clock::now();
   inv->cold = !initialized_;
-  current_ = std::move(inv);
+  std::string id = inv->request.request_id;
+  active_[id] = std::move(owned);
+  undelivered_.push_back(inv);
   free_reported_ = false;
-  if (!current_->cold) {
+  if (!inv->cold) {
     // A warm instance's clock starts now: a runtime that never asks for the
     // event is caught by the timeout like one that never answers.
-    current_->deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
+    inv->deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
     std::weak_ptr<Instance> weak = weak_from_this();
-    std::string id = current_->request.request_id;
-    current_->timer = env_.loop->After(std::chrono::seconds(function_->timeout_s),
-                                       [weak, id] {
-                                         if (auto self = weak.lock()) self->OnTimeout(id);
-                                       });
-    if (parked_next_) DeliverLocked(out);
+    inv->timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
+      if (auto self = weak.lock()) self->OnTimeout(id);
+    });
+    DeliverLocked(out);
   }
 }
 
@@ -102,18 +105,19 @@ void Instance::Launch(InvokeRequest request, InvokeCallback done) {
   {
     std::lock_guard lock(mu_);
     dead_ = true;
+    Invocation& inv = *active_.begin()->second;
     InvokeResult r;
     if (!s.reason().empty()) {
       // The function's own fault (no bootstrap): a function error, as Lambda reports it.
       r.function_error = "Unhandled";
-      r.payload = ErrorDocument(
-          s.reason(), "RequestId: " + current_->request.request_id + " Error: " + s.message());
+      r.payload = ErrorDocument(s.reason(),
+                                "RequestId: " + inv.request.request_id + " Error: " + s.message());
       EmitLocked(r.payload);
     } else {
       spdlog::error("function {}: cannot start an instance: {}", function_->name, s.message());
       r.status = s;
     }
-    CompleteLocked(std::move(r), "error", s.reason(), out);
+    CompleteLocked(inv, std::move(r), "error", s.reason(), out);
   }
   Finish(out);
   if (exit_watcher_) {
@@ -201,7 +205,8 @@ Status Instance::Start() {
                                      std::string id;
                                      {
                                        std::lock_guard lock(self->mu_);
-                                       if (self->current_) id = self->current_->request.request_id;
+                                       if (!self->active_.empty())
+                                         id = self->active_.begin()->first;
                                      }
                                      self->OnTimeout(id);
                                    }
@@ -217,9 +222,7 @@ void Instance::Assign(InvokeRequest request, InvokeCallback done) {
       // Lost a race with the instance's death; the owner retries elsewhere.
       InvokeResult r;
       r.status = Status(Code::kUnavailable, "instance gone");
-      out.done = std::move(done);
-      out.result = std::move(r);
-      out.has_result = true;
+      out.results.emplace_back(std::move(done), std::move(r));
     } else {
       AcceptLocked(std::move(request), std::move(done), out);
     }
@@ -228,32 +231,53 @@ void Instance::Assign(InvokeRequest request, InvokeCallback done) {
 }
 
 void Instance::DeliverLocked(Outcome& out) {
-  Invocation& inv = *current_;
-  if (inv.cold) {
-    inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
-    std::weak_ptr<Instance> weak = weak_from_this();
-    std::string id = inv.request.request_id;
-    inv.timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
-      if (auto self = weak.lock()) self->OnTimeout(id);
-    });
+  while (!undelivered_.empty() && !parked_next_.empty()) {
+    Invocation& inv = *undelivered_.front();
+    undelivered_.pop_front();
+    if (inv.cold) {
+      inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
+      std::weak_ptr<Instance> weak = weak_from_this();
+      std::string id = inv.request.request_id;
+      inv.timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
+        if (auto self = weak.lock()) self->OnTimeout(id);
+      });
+    }
+    inv.delivered = true;
+    inv.delivered_at = Clock::now();
+    EmitLocked(StartLine(inv.request.request_id, function_->version));
+    runtime::InvocationEvent event;
+    event.request_id = inv.request.request_id;
+    event.payload = std::move(inv.request.payload);
+    event.deadline_ms = inv.deadline_ms;
+    event.invoked_arn = inv.request.invoked_arn;
+    event.trace_id = inv.request.trace_id;
+    event.client_context = inv.request.client_context;
+    out.deliveries.emplace_back(std::move(parked_next_.front()), std::move(event));
+    parked_next_.pop_front();
   }
-  inv.delivered = true;
-  inv.delivered_at = Clock::now();
-  EmitLocked(StartLine(inv.request.request_id, function_->version));
-  out.deliver = std::move(parked_next_);
-  parked_next_ = nullptr;
-  out.event.request_id = inv.request.request_id;
-  out.event.payload = std::move(inv.request.payload);
-  out.event.deadline_ms = inv.deadline_ms;
-  out.event.invoked_arn = inv.request.invoked_arn;
-  out.event.trace_id = inv.request.trace_id;
-  out.event.client_context = inv.request.client_context;
-  out.has_event = true;
 }
 
-void Instance::CompleteLocked(InvokeResult result, const std::string& report_status,
-                              const std::string& error_type, Outcome& out) {
-  Invocation& inv = *current_;
+Instance::Invocation* Instance::FindDeliveredLocked(const std::string& request_id) {
+  auto it = active_.find(request_id);
+  return it != active_.end() && it->second->delivered ? it->second.get() : nullptr;
+}
+
+runtime::PostResult Instance::UnknownIdLocked(const std::string& request_id) const {
+  bool finished =
+      std::find(finished_ids_.begin(), finished_ids_.end(), request_id) != finished_ids_.end();
+  return finished ? runtime::PostResult::kInvalidState : runtime::PostResult::kInvalidRequestId;
+}
+
+void Instance::RememberFinishedLocked(const std::string& request_id) {
+  finished_ids_.push_back(request_id);
+  if (finished_ids_.size() > static_cast<size_t>(std::max(capacity(), 4))) {
+    finished_ids_.pop_front();
+  }
+}
+
+void Instance::CompleteLocked(Invocation& inv, InvokeResult result,
+                              const std::string& report_status, const std::string& error_type,
+                              Outcome& out) {
   inv.completed = true;
   if (inv.timer) out.cancel.push_back(inv.timer);
   DrainOutputLocked();
@@ -276,12 +300,11 @@ void Instance::CompleteLocked(InvokeResult result, const std::string& report_sta
   result.executed_version = function_->version;
   result.log_tail = inv.log.size() > kTailBytes ? inv.log.substr(inv.log.size() - kTailBytes)
                                                 : std::move(inv.log);
-  out.done = std::move(inv.done);
-  out.result = std::move(result);
-  out.has_result = true;
-  last_request_id_ = id;
-  current_.reset();
-  idle_since_ = Clock::now();
+  out.results.emplace_back(std::move(inv.done), std::move(result));
+  std::erase(undelivered_, &inv);
+  RememberFinishedLocked(id);
+  active_.erase(std::string(id));  // `inv` and `id` die here
+  if (active_.empty()) idle_since_ = Clock::now();
 }
 
 void Instance::OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) {
@@ -295,19 +318,27 @@ void Instance::OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) {
       if (init_timer_) out.cancel.push_back(init_timer_);
       out.report_ready = true;
     }
-    if (current_ && current_->delivered && !current_->completed) {
-      // Asking for the next event without answering this one ends it, as on Lambda.
-      InvokeResult r;
-      r.function_error = "Unhandled";
-      r.payload = ErrorDocument("Runtime.InvalidStateTransition",
-                                "RequestId: " + current_->request.request_id +
-                                    " Error: the runtime asked for the next event without "
-                                    "answering this one");
-      CompleteLocked(std::move(r), "error", "Runtime.InvalidStateTransition", out);
-      out.report_free = true;
+    if (capacity() == 1) {
+      // Asking for the next event without answering this one ends it, as on
+      // Lambda; a runtime that takes several at once asks ahead by design.
+      Invocation* inv = nullptr;
+      for (auto& [id, a] : active_) {
+        if (a->delivered) inv = a.get();
+      }
+      if (inv != nullptr) {
+        InvokeResult r;
+        r.function_error = "Unhandled";
+        r.payload = ErrorDocument("Runtime.InvalidStateTransition",
+                                  "RequestId: " + inv->request.request_id +
+                                      " Error: the runtime asked for the next event without "
+                                      "answering this one");
+        CompleteLocked(*inv, std::move(r), "error", "Runtime.InvalidStateTransition", out);
+        out.freed++;
+      }
+      parked_next_.clear();  // a runtime that reconnected asks again; the newest request wins
     }
-    parked_next_ = std::move(deliver);
-    if (current_ && !current_->delivered) DeliverLocked(out);
+    parked_next_.push_back(std::move(deliver));
+    DeliverLocked(out);
   }
   Finish(out);
 }
@@ -317,15 +348,13 @@ runtime::PostResult Instance::OnResponse(const std::string& request_id, std::str
   Outcome out;
   {
     std::lock_guard lock(mu_);
-    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
-      return request_id == last_request_id_ ? runtime::PostResult::kInvalidState
-                                            : runtime::PostResult::kInvalidRequestId;
-    }
+    Invocation* inv = FindDeliveredLocked(request_id);
+    if (inv == nullptr) return UnknownIdLocked(request_id);
     InvokeResult r;
     r.payload = std::move(body);
     r.content_type = std::move(content_type);
-    CompleteLocked(std::move(r), "", "", out);
-    out.report_free = true;
+    CompleteLocked(*inv, std::move(r), "", "", out);
+    out.freed++;
   }
   Finish(out);
   return runtime::PostResult::kAccepted;
@@ -335,16 +364,15 @@ runtime::PostResult Instance::OnResponseTooLarge(const std::string& request_id) 
   Outcome out;
   {
     std::lock_guard lock(mu_);
-    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
-      return runtime::PostResult::kInvalidRequestId;
-    }
+    Invocation* inv = FindDeliveredLocked(request_id);
+    if (inv == nullptr) return runtime::PostResult::kInvalidRequestId;
     InvokeResult r;
     r.function_error = "Unhandled";
     r.payload = ErrorDocument("Function.ResponseSizeTooLarge",
                               "Response payload size exceeded maximum allowed payload size "
                               "(6291556 bytes).");
-    CompleteLocked(std::move(r), "error", "Function.ResponseSizeTooLarge", out);
-    out.report_free = true;
+    CompleteLocked(*inv, std::move(r), "error", "Function.ResponseSizeTooLarge", out);
+    out.freed++;
   }
   Finish(out);
   return runtime::PostResult::kAccepted;
@@ -355,15 +383,13 @@ runtime::PostResult Instance::OnError(const std::string& request_id, std::string
   Outcome out;
   {
     std::lock_guard lock(mu_);
-    if (!current_ || !current_->delivered || current_->request.request_id != request_id) {
-      return request_id == last_request_id_ ? runtime::PostResult::kInvalidState
-                                            : runtime::PostResult::kInvalidRequestId;
-    }
+    Invocation* inv = FindDeliveredLocked(request_id);
+    if (inv == nullptr) return UnknownIdLocked(request_id);
     InvokeResult r;
     r.function_error = "Unhandled";
     r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
-    CompleteLocked(std::move(r), "", "", out);
-    out.report_free = true;
+    CompleteLocked(*inv, std::move(r), "", "", out);
+    out.freed++;
   }
   Finish(out);
   return runtime::PostResult::kAccepted;
@@ -375,11 +401,11 @@ runtime::PostResult Instance::OnInitError(std::string error_type, std::string bo
     std::lock_guard lock(mu_);
     if (initialized_ || dead_) return runtime::PostResult::kInvalidState;
     EmitLocked(InitReportLine(MillisSince(spawned_at_), error_type));
-    if (current_ && !current_->completed) {
+    while (!active_.empty()) {
       InvokeResult r;
       r.function_error = "Unhandled";
-      r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
-      CompleteLocked(std::move(r), "error", error_type, out);
+      r.payload = body.empty() ? ErrorDocument(error_type, "") : body;
+      CompleteLocked(*active_.begin()->second, std::move(r), "error", error_type, out);
     }
     // The runtime exits after reporting; make sure it does, shortly after it has its answer.
     std::weak_ptr<Instance> weak = weak_from_this();
@@ -397,16 +423,23 @@ void Instance::OnTimeout(const std::string& request_id) {
   Outcome out;
   {
     std::lock_guard lock(mu_);
-    if (!current_ || current_->completed || current_->request.request_id != request_id) return;
+    auto it = active_.find(request_id);
+    if (it == active_.end()) return;
     EmitLocked(fmt::format("{} {} Task timed out after {:.2f} seconds",
                            FormatIso8601Millis(NowEpochMillis()), request_id,
                            static_cast<double>(function_->timeout_s)));
     InvokeResult r;
     r.function_error = "Unhandled";
     r.payload = ErrorDocument("Sandbox.Timedout", TimeoutMessage(request_id, function_->timeout_s));
-    CompleteLocked(std::move(r), "timeout", "", out);
-    dead_ = true;
-    out.kill = true;
+    CompleteLocked(*it->second, std::move(r), "timeout", "", out);
+    if (capacity() == 1 || !initialized_) {
+      dead_ = true;
+      out.kill = true;
+    } else {
+      // The other invocations go on; the runtime's slot stays with the
+      // handler that overran, and a late result for it is refused.
+      out.freed++;
+    }
   }
   Finish(out);
 }
@@ -451,11 +484,18 @@ void Instance::DrainOutputLocked() {
 }
 
 void Instance::EmitLocked(std::string line) {
-  if (current_) {
-    current_->log += line;
-    current_->log += '\n';
-    if (current_->log.size() > 4 * kTailBytes) {
-      current_->log.erase(0, current_->log.size() - 2 * kTailBytes);
+  // A line belongs to the only invocation running, or, when several are, to
+  // the ones whose request id it names (runtimes prefix every line with it).
+  auto attach = [&](Invocation& inv) {
+    inv.log += line;
+    inv.log += '\n';
+    if (inv.log.size() > 4 * kTailBytes) inv.log.erase(0, inv.log.size() - 2 * kTailBytes);
+  };
+  if (active_.size() == 1) {
+    attach(*active_.begin()->second);
+  } else {
+    for (auto& [id, inv] : active_) {
+      if (line.find(id) != std::string::npos) attach(*inv);
     }
   }
   env_.logs->Append(log_group_, log_stream_, NowEpochMillis(), std::move(line));
@@ -473,11 +513,12 @@ void Instance::OnExit() {
     if (!process_) return;
     sandbox::ExitInfo exit = process_->process->Reap();  // the pidfd is readable: no wait
     dead_ = true;
-    parked_next_ = nullptr;
+    parked_next_.clear();
     if (init_timer_) out.cancel.push_back(init_timer_);
     DrainOutputLocked();
-    if (current_ && !current_->completed) {
-      bool oom = process_->cgroup && process_->cgroup->OomKills() > 0;
+    bool oom = process_->cgroup && process_->cgroup->OomKills() > 0;
+    while (!active_.empty()) {
+      Invocation& inv = *active_.begin()->second;
       std::string type = "Runtime.ExitError";
       if (oom) {
         type = "Runtime.OutOfMemory";
@@ -486,14 +527,14 @@ void Instance::OnExit() {
                  (exit.code == 126 || exit.code == 127)) {
         type = "Runtime.InvalidEntrypoint";
       }
-      std::string message = "RequestId: " + current_->request.request_id +
-                            " Error: " + FailureMessageLocked(exit);
+      std::string message =
+          "RequestId: " + inv.request.request_id + " Error: " + FailureMessageLocked(exit);
       EmitLocked(message);
-      EmitLocked(type);
+      if (active_.size() == 1) EmitLocked(type);
       InvokeResult r;
       r.function_error = "Unhandled";
       r.payload = ErrorDocument(type, message);
-      CompleteLocked(std::move(r), "error", type, out);
+      CompleteLocked(inv, std::move(r), "error", type, out);
     }
   }
   Finish(out);
@@ -521,19 +562,27 @@ void Instance::Teardown() {
 
 void Instance::Finish(Outcome& out) {
   for (auto& t : out.cancel) t->Cancel();
-  if (out.has_result) {
-    env_.owner->OnInvocationDone(*function_, std::move(out.done), std::move(out.result));
+  for (auto& [done, result] : out.results) {
+    env_.owner->OnInvocationDone(*function_, std::move(done), std::move(result));
   }
-  if (out.has_event && out.deliver) out.deliver(std::move(out.event));
+  for (auto& [deliver, event] : out.deliveries) {
+    if (deliver) deliver(std::move(event));
+  }
   if (out.report_ready) env_.owner->OnInstanceReady(shared_from_this());
-  if (out.report_free) {
-    bool report = false;
+  if (out.freed > 0) {
+    int report = 0;
     {
       std::lock_guard lock(mu_);
-      report = !dead_ && !free_reported_ && !current_;
-      if (report) free_reported_ = true;
+      if (dead_) {
+        report = 0;
+      } else if (capacity() > 1) {
+        report = out.freed;  // one slot each
+      } else if (!free_reported_ && active_.empty()) {
+        free_reported_ = true;
+        report = 1;
+      }
     }
-    if (report) env_.owner->OnInstanceFree(shared_from_this());
+    for (int i = 0; i < report; ++i) env_.owner->OnInstanceFree(shared_from_this());
   }
   if (out.kill) Kill();
 }

@@ -1,16 +1,25 @@
 // One function instance: a sandboxed runtime process, its Runtime API
 // listener (and, in network mode none, its private AWS endpoint), its log
-// capture and the invocation it is working on. Lambda's model: one
+// capture and the invocations it is working on. Lambda's model: one
 // invocation at a time; the instance is torn down after a timeout, a crash
 // or an out-of-memory kill, and the next invocation gets a fresh one.
+//
+// With FunctionSpec::max_concurrency above 1 (Lambda Managed Instances'
+// multi-concurrency) the instance takes up to that many invocations at once:
+// the runtime keeps several `next` requests open, each gets one event, and
+// results are matched by request id. A timeout then ends only its own
+// invocation; a crash ends all of them.
 //
 // Thread-safety: every public method may be called from any thread; state is
 // guarded by one mutex, and callbacks into the owner or to callers run after
 // it is released.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -81,7 +90,12 @@ class Instance : public runtime::RuntimeApiDelegate,
 
   const std::string& id() const { return id_; }
   const runtime::FunctionSpec& function() const { return *function_; }
+  // How many invocations the instance takes at once.
+  int capacity() const { return static_cast<int>(std::max(function_->max_concurrency, 1u)); }
+  // When the instance last finished its last invocation; time_point::max()
+  // while it has one.
   std::chrono::steady_clock::time_point idle_since() const;
+  bool busy() const;
 
   // runtime::RuntimeApiDelegate
   void OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) override;
@@ -99,8 +113,14 @@ class Instance : public runtime::RuntimeApiDelegate,
   Status Start();
   void AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out);
   void DeliverLocked(Outcome& out);
-  void CompleteLocked(InvokeResult result, const std::string& report_status,
+  // Ends `inv` (one of active_) with `result`; `inv` is gone afterwards.
+  void CompleteLocked(Invocation& inv, InvokeResult result, const std::string& report_status,
                       const std::string& error_type, Outcome& out);
+  // The delivered, unfinished invocation with this id, or null.
+  Invocation* FindDeliveredLocked(const std::string& request_id);
+  // Which answer a result for an unknown request id gets.
+  runtime::PostResult UnknownIdLocked(const std::string& request_id) const;
+  void RememberFinishedLocked(const std::string& request_id);
   void OnOutputReadable();
   void DrainOutputLocked();
   void EmitLocked(std::string line);
@@ -125,9 +145,13 @@ class Instance : public runtime::RuntimeApiDelegate,
   std::chrono::steady_clock::time_point spawned_at_;
   std::chrono::steady_clock::time_point idle_since_;
   double init_duration_ms_ = -1;
-  std::unique_ptr<Invocation> current_;
-  std::string last_request_id_;
-  std::function<void(runtime::InvocationEvent&&)> parked_next_;
+  // Invocations accepted and not finished, by request id; those not yet
+  // handed to the runtime wait in `undelivered_` (oldest first), and the
+  // runtime's open `next` requests in `parked_next_`.
+  std::map<std::string, std::unique_ptr<Invocation>> active_;
+  std::deque<Invocation*> undelivered_;
+  std::deque<std::function<void(runtime::InvocationEvent&&)>> parked_next_;
+  std::deque<std::string> finished_ids_;  // the last few, for late or repeated results
   std::string partial_line_;
   Credentials credentials_;
 

@@ -80,10 +80,19 @@ void Invoker::Invoke(InvokeRequest request, InvokeCallback done) {
     Pool& pool = pools_[fn.PoolKey()];
     std::chrono::milliseconds wait{0};
     if (pool.idle.empty()) wait = ScaleOutWaitLocked(pool);
-    if (!pool.idle.empty()) {
+    bool starting_slot =
+        pool.idle.empty() && static_cast<int>(pool.waiting.size()) < pool.spare_starting_slots;
+    if (starting_slot) {
+      // An instance taking several at once is starting: its slots are coming.
+      auto w = std::make_shared<Waiter>();
+      w->request = std::move(request);
+      w->done = std::move(done);
+      pool.waiting.push_back(std::move(w));
+      return;
+    } else if (!pool.idle.empty()) {
       instance = std::move(pool.idle.back());
       pool.idle.pop_back();
-      MarkBusyLocked(instance.get());
+      if (instance->capacity() == 1) MarkBusyLocked(instance.get());
     } else if (wait.count() > 0 || !MayStartLocked(pool)) {
       auto w = std::make_shared<Waiter>();
       w->request = std::move(request);
@@ -140,6 +149,7 @@ std::shared_ptr<Instance> Invoker::NewInstanceLocked(
   MarkBusyLocked(instance.get());
   ++pool.live;
   ++pool.starting;
+  pool.spare_starting_slots += instance->capacity() - 1;
   ++stats_.cold_starts;
   return instance;
 }
@@ -171,7 +181,29 @@ void Invoker::OnWaitExpired(const std::string& pool_key, const std::shared_ptr<W
 }
 
 void Invoker::OnInstanceReady(const std::shared_ptr<Instance>& instance) {
+  // An instance that takes several invocations at once offers the slots its
+  // first invocation does not use: to waiters first (before a waiter can
+  // start yet another instance below), the rest go idle.
+  std::vector<std::shared_ptr<Waiter>> assigned;
+  if (instance->capacity() > 1) {
+    std::lock_guard lock(mu_);
+    if (!shutting_down_ && !instance->retired() && instances_.count(instance)) {
+      Pool& pool = pools_[instance->function().PoolKey()];
+      for (int slot = 1; slot < instance->capacity(); ++slot) {
+        if (!pool.waiting.empty()) {
+          assigned.push_back(std::move(pool.waiting.front()));
+          pool.waiting.pop_front();
+        } else {
+          pool.idle.insert(pool.idle.begin(), instance);  // least recently used end
+        }
+      }
+    }
+  }
   OnStartEnded(instance, /*ready=*/true);
+  for (auto& w : assigned) {
+    if (w->timer) w->timer->Cancel();
+    instance->Assign(std::move(w->request), std::move(w->done));
+  }
 }
 
 void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance, bool ready) {
@@ -184,6 +216,7 @@ void Invoker::OnStartEnded(const std::shared_ptr<Instance>& instance, bool ready
     if (it == pools_.end()) return;
     Pool& pool = it->second;
     --pool.starting;
+    pool.spare_starting_slots -= instance->capacity() - 1;
     if (ready) MarkDoneLocked(pool, instance.get(), /*starting=*/true);
     // Waiters with a scale-out wait still running keep waiting for it.
     auto pos = std::find_if(pool.waiting.begin(), pool.waiting.end(),
@@ -229,10 +262,10 @@ void Invoker::OnInstanceFree(const std::shared_ptr<Instance>& instance) {
   {
     std::lock_guard lock(mu_);
     if (shutting_down_ || instance->retired() || !instances_.count(instance)) {
-      kill = true;
+      kill = !instance->busy();  // one taking several at once dies with its last
     } else {
       Pool& pool = pools_[instance->function().PoolKey()];
-      MarkDoneLocked(pool, instance.get(), /*starting=*/false);
+      if (instance->capacity() == 1) MarkDoneLocked(pool, instance.get(), /*starting=*/false);
       if (!pool.waiting.empty()) {
         next = std::move(pool.waiting.front());
         pool.waiting.pop_front();
@@ -309,7 +342,11 @@ void Invoker::Retire(const std::string& function_name, const std::string& keep_r
       it = std::next(it);
     }
   }
-  for (auto& inst : idle) inst->Kill();
+  std::sort(idle.begin(), idle.end());
+  idle.erase(std::unique(idle.begin(), idle.end()), idle.end());  // one entry per free slot
+  for (auto& inst : idle) {
+    if (!inst->busy()) inst->Kill();  // a busy one dies when its last invocation ends
+  }
 }
 
 void Invoker::ScheduleReaper() {
@@ -340,6 +377,8 @@ void Invoker::ReapIdle() {
       });
     }
   }
+  std::sort(victims.begin(), victims.end());
+  victims.erase(std::unique(victims.begin(), victims.end()), victims.end());
   for (auto& v : victims) v->Kill();
 }
 
@@ -387,7 +426,14 @@ InvokerStats Invoker::Stats() const {
   s.in_flight = in_flight_;
   s.instances = static_cast<int64_t>(instances_.size());
   s.starting_instances = static_cast<int64_t>(starting_.size());
-  for (const auto& [k, p] : pools_) s.idle_instances += static_cast<int64_t>(p.idle.size());
+  for (const auto& [k, p] : pools_) {
+    // An instance taking several invocations at once is listed once per free slot.
+    std::unordered_set<const Instance*> idle;
+    for (const auto& inst : p.idle) {
+      if (!inst->busy()) idle.insert(inst.get());
+    }
+    s.idle_instances += static_cast<int64_t>(idle.size());
+  }
   return s;
 }
 

@@ -103,10 +103,15 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
     net::TimerPtr timer;  // null when waiting only for a start slot or a free instance
   };
   struct Pool {
-    std::vector<std::shared_ptr<Instance>> idle;  // most recently used at the back
+    // Instances able to take an invocation, most recently used at the back;
+    // one taking several at once is listed once per free slot.
+    std::vector<std::shared_ptr<Instance>> idle;
     std::deque<std::shared_ptr<Waiter>> waiting;  // oldest first
     int live = 0;                                 // instances of this pool, busy or idle
     int starting = 0;                             // of which still initialising
+    // Slots of starting instances beyond their first invocation: a burst
+    // waits for them rather than start an instance per request.
+    int spare_starting_slots = 0;
     // For the adaptive scale-out: how long an instance is taken by one
     // invocation (averaged over about the last second), and how long it takes
     // from launch to its first request for an event (moving average, -1

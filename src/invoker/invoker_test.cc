@@ -3,13 +3,13 @@
 #include "invoker/invoker.h"
 
 #include <gtest/gtest.h>
-
-#include <chrono>
-#include <thread>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <future>
+#include <set>
+#include <thread>
 
 #include "core/fs.h"
 #include "core/ids.h"
@@ -18,7 +18,7 @@ namespace nimbus::invoker {
 namespace {
 
 const char* kBootstrap = R"PY(#!/usr/bin/python3
-import http.client, json, os, sys, time
+import http.client, json, os, sys, threading, time
 api = os.environ["AWS_LAMBDA_RUNTIME_API"]
 counter = 0
 mode = os.environ.get("MODE", "")
@@ -30,29 +30,38 @@ if mode == "init_error":
 if mode == "exit_at_init":
     print("dying at init", flush=True)
     sys.exit(2)
-conn = http.client.HTTPConnection(api)
-while True:
-    conn.request("GET", "/2018-06-01/runtime/invocation/next")
-    r = conn.getresponse()
-    body = r.read()
-    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
-    event = json.loads(body or b"{}")
-    counter += 1
-    print("handling", rid, flush=True)
-    action = event.get("action")
-    if action == "sleep":
-        time.sleep(event["seconds"])
-    if action == "crash":
-        os._exit(3)
-    if action == "hog":
-        x = bytearray(512 * 1024 * 1024)
-    if action == "fail":
-        conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/error", body=json.dumps({"errorMessage": "nope", "errorType": "ValueError"}), headers={"Lambda-Runtime-Function-Error-Type": "ValueError"})
+lock = threading.Lock()
+def serve():
+    global counter
+    conn = http.client.HTTPConnection(api)
+    while True:
+        conn.request("GET", "/2018-06-01/runtime/invocation/next")
+        r = conn.getresponse()
+        body = r.read()
+        rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+        event = json.loads(body or b"{}")
+        with lock:
+            counter += 1
+            mine = counter
+        print("handling", rid, flush=True)
+        action = event.get("action")
+        if action == "sleep":
+            time.sleep(event["seconds"])
+        if action == "crash":
+            os._exit(3)
+        if action == "hog":
+            x = bytearray(512 * 1024 * 1024)
+        if action == "fail":
+            conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/error", body=json.dumps({"errorMessage": "nope", "errorType": "ValueError"}), headers={"Lambda-Runtime-Function-Error-Type": "ValueError"})
+            conn.getresponse().read()
+            continue
+        out = {"counter": mine, "pid": os.getpid(), "event": event, "env": {k: os.environ.get(k) for k in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "_HANDLER", "AWS_LAMBDA_MAX_CONCURRENCY")}}
+        conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=json.dumps(out))
         conn.getresponse().read()
-        continue
-    out = {"counter": counter, "pid": os.getpid(), "event": event, "env": {k: os.environ.get(k) for k in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "_HANDLER")}}
-    conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=json.dumps(out))
-    conn.getresponse().read()
+# Several at once when the platform says so: one thread and connection each.
+for _ in range(int(os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "1")) - 1):
+    threading.Thread(target=serve, daemon=True).start()
+serve()
 )PY";
 
 class MemoryLogs : public LogSink {
@@ -324,6 +333,57 @@ TEST_F(InvokerTest, RetireStopsOldRevisions) {
   invoker_->Retire("f", "r2");
   auto r = Call(fn2, "{}");
   EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
+}
+
+TEST_F(InvokerTest, OneInstanceTakesSeveralAtOnceWhenTheFunctionAllows) {
+  auto fn = Function({}, 5);
+  fn->max_concurrency = 3;
+  auto results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.5}", 3);
+  std::set<std::string> pids;
+  for (auto& f : results) {
+    auto r = f.get();
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    ASSERT_TRUE(r.function_error.empty()) << r.payload;
+    EXPECT_NE(r.payload.find("\"AWS_LAMBDA_MAX_CONCURRENCY\": \"3\""), std::string::npos);
+    pids.insert(r.payload.substr(r.payload.find("\"pid\"")));
+  }
+  // The burst waited for the one instance starting instead of starting three.
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+  // Warm, it takes three at once again; a fourth waits for a free slot or
+  // starts a second instance.
+  results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.5}", 3);
+  for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
+TEST_F(InvokerTest, WithSeveralAtOnceATimeoutEndsOnlyItsOwnInvocation) {
+  auto fn = Function({}, 1);
+  fn->max_concurrency = 2;
+  ASSERT_TRUE(Call(fn, "{}").status.ok());
+  WaitUntilIdle();
+  auto slow = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":2.5}", 1);
+  auto fast = Call(fn, "{}");
+  EXPECT_TRUE(fast.function_error.empty()) << fast.payload;
+  auto timed_out = slow[0].get();
+  EXPECT_NE(timed_out.payload.find("Sandbox.Timedout"), std::string::npos) << timed_out.payload;
+  // The instance lives on and serves the next one.
+  auto after = Call(fn, "{}");
+  EXPECT_TRUE(after.function_error.empty()) << after.payload;
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
+TEST_F(InvokerTest, WithSeveralAtOnceACrashEndsEveryInvocationOfTheInstance) {
+  auto fn = Function({}, 5);
+  fn->max_concurrency = 2;
+  ASSERT_TRUE(Call(fn, "{}").status.ok());
+  WaitUntilIdle();
+  auto sleeping = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":2}", 1);
+  auto crashed = Call(fn, "{\"action\":\"crash\"}");
+  EXPECT_NE(crashed.payload.find("Runtime.ExitError"), std::string::npos) << crashed.payload;
+  auto other = sleeping[0].get();
+  EXPECT_NE(other.payload.find("Runtime.ExitError"), std::string::npos) << other.payload;
+  EXPECT_TRUE(Call(fn, "{}").function_error.empty());  // a fresh instance
+  EXPECT_EQ(invoker_->Stats().cold_starts, 2);
 }
 
 }  // namespace

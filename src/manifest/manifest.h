@@ -52,6 +52,9 @@ struct FunctionDef {
   int timeout_s = 6;
   int ephemeral_mb = 512;
   int reserved_concurrency = -1;  // -1: not set
+  // capacityProvider.maxConcurrency: invocations one instance takes at once
+  // (Lambda Managed Instances); 1 is Lambda's usual model.
+  int max_concurrency = 1;
   std::string description;
   // provider.environment merged with the function's (the function wins).
   // Values are strings or unevaluated intrinsic objects (Ref, Fn::GetAtt,

@@ -70,6 +70,10 @@ class Builder {
   Status BuildFunctions();
   Status BuildFunction(const std::string& key, const boost::json::value& value,
                        const std::string& path);
+  // functions.<key>.capacityProvider: a capacity provider's name, or a mapping
+  // of `name` and `maxConcurrency`.
+  Status BuildCapacityProvider(const boost::json::object& fn, const std::string& path,
+                               FunctionDef* out);
   // manifest_events.cc
   Status BuildEvents(const boost::json::object& fn, const std::string& path, FunctionDef* out);
   // An event's method and route, written as "METHOD path" or as a mapping

@@ -55,6 +55,33 @@ Status Builder::CollectFunctions() {
   return Status::Ok();
 }
 
+Status Builder::BuildCapacityProvider(const json::object& f, const std::string& path,
+                                      FunctionDef* out) {
+  const json::value* v = f.if_contains("capacityProvider");
+  if (v == nullptr || v->is_null()) return Status::Ok();
+  std::string at = JoinKey(path, "capacityProvider");
+  // Nimbus has one machine's capacity: the provider's name selects nothing,
+  // but putting a function on Managed Instances turns on multi-concurrency,
+  // with Lambda's default for Node.js unless maxConcurrency says otherwise.
+  out->max_concurrency = 64;
+  if (v->is_string()) return Status::Ok();
+  if (!v->is_object()) {
+    return Fail(at, at + " must be a capacity provider's name or a mapping with name and "
+                         "maxConcurrency");
+  }
+  const json::object& cp = v->get_object();
+  ASSIGN_OR_RETURN(auto name, OptString(cp, at, "name"));
+  (void)name;
+  ASSIGN_OR_RETURN(auto max, OptInt(cp, at, "maxConcurrency", 1, 1600));
+  if (max) out->max_concurrency = static_cast<int>(*max);
+  for (const auto& member : cp) {
+    if (member.key() != "name" && member.key() != "maxConcurrency") {
+      Unsupported(JoinKey(at, member.key()));
+    }
+  }
+  return Status::Ok();
+}
+
 Status Builder::BuildFunctions() {
   std::map<std::string, std::string> names;  // Lambda name -> function key
   for (const auto& [key, path] : function_entries_) {
@@ -127,6 +154,7 @@ Status Builder::BuildFunction(const std::string& key, const json::value& value,
   fn.ephemeral_mb = static_cast<int>(ephemeral.value_or(512));
   ASSIGN_OR_RETURN(auto reserved, OptInt(f, path, "reservedConcurrency", 0, 1000000));
   fn.reserved_concurrency = static_cast<int>(reserved.value_or(-1));
+  RETURN_IF_ERROR(BuildCapacityProvider(f, path, &fn));
   ASSIGN_OR_RETURN(auto description, OptString(f, path, "description"));
   fn.description = description.value_or("");
   if (fn.description.size() > 256) {
@@ -160,6 +188,7 @@ Status Builder::BuildFunction(const std::string& key, const json::value& value,
                                                                 "description",
                                                                 "ephemeralStorageSize",
                                                                 "reservedConcurrency",
+                                                                "capacityProvider",
                                                                 "package",
                                                                 "tags",
                                                                 "events",

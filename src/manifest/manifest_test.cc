@@ -201,6 +201,29 @@ TEST(ManifestTest, DefaultsWhenProviderSaysLittle) {
   EXPECT_TRUE(m->unsupported.empty());
 }
 
+TEST(ManifestTest, CapacityProviderSetsInvocationsPerInstance) {
+  auto m = LoadManifestFromText(
+      "service: mc\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n"
+      "  one:\n    handler: a.h\n"
+      "  named:\n    handler: a.h\n    capacityProvider: shared\n"
+      "  sized:\n    handler: a.h\n    capacityProvider: {name: shared, maxConcurrency: 8, "
+      "memoryPerVCpu: 4}\n",
+      "/srv/mc", "serverless.yml", {});
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->functions.at(0).max_concurrency, 1);   // Lambda's usual model
+  EXPECT_EQ(m->functions.at(1).max_concurrency, 64);  // Lambda's default for Node.js
+  EXPECT_EQ(m->functions.at(2).max_concurrency, 8);
+  EXPECT_EQ(m->unsupported,
+            (std::vector<std::string>{"functions.sized.capacityProvider.memoryPerVCpu"}));
+  auto bad = LoadManifestFromText(
+      "service: mc\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n"
+      "  f:\n    handler: a.h\n    capacityProvider: {maxConcurrency: 0}\n",
+      "/srv/mc", "serverless.yml", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("serverless.yml:8"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(ManifestTest, StageSpecificDotenvFile) {
   TempDir dir;
   dir.Write("serverless.yml",

@@ -26,6 +26,10 @@ struct FunctionSpec {
   std::map<std::string, std::string> environment;  // the user's variables
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   int32_t reserved_concurrency = -1;  // -1: none
+  // How many invocations one instance takes at once. 1 is Lambda's model; more
+  // is Lambda Managed Instances' multi-concurrency (the runtime learns the
+  // figure from AWS_LAMBDA_MAX_CONCURRENCY and asks for that many events).
+  uint32_t max_concurrency = 1;
 
   // Identifies the instances that can serve this spec.
   std::string PoolKey() const { return name + ":" + version + ":" + revision; }

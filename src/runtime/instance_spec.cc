@@ -90,6 +90,8 @@ Result<sandbox::SandboxSpec> BuildInstanceSpec(const FunctionSpec& fn, const Run
   if (!rt.execution_env.empty()) env["AWS_EXECUTION_ENV"] = rt.execution_env;
   env["AWS_LAMBDA_FUNCTION_NAME"] = fn.name;
   env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(fn.memory_mb);
+  if (fn.max_concurrency > 1)
+    env["AWS_LAMBDA_MAX_CONCURRENCY"] = std::to_string(fn.max_concurrency);
   env["AWS_LAMBDA_FUNCTION_VERSION"] = fn.version;
   env["AWS_LAMBDA_INITIALIZATION_TYPE"] = inst.initialization_type;
   env["AWS_LAMBDA_LOG_GROUP_NAME"] = LogGroupName(fn.name);

@@ -96,3 +96,35 @@ def test_limit_of_one(server_factory):
         resp, body = slow.result(timeout=60)
     assert json.loads(body) == "ok"
     assert json.loads(s.invoke(name, {})[1]) == "ok"
+
+
+def test_reserved_concurrency_through_the_api_and_serverless_yml(server_factory, tmp_path):
+    from conftest import deploy, write_service
+    s = server_factory.start()
+    lam = s.lambda_client()
+    name = unique("reserved")
+    s.create_function(name, "python3.12", "app.handler", {"app.py": HOLD_APP}, Timeout=30)
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName=name)
+    r = lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    assert r["ReservedConcurrentExecutions"] == 1
+    assert lam.get_function(FunctionName=name)["Concurrency"]["ReservedConcurrentExecutions"] == 1
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(s.invoke, name, {"seconds": 3})
+        wait_in_flight(s, 1)
+        r = throttled(s, name)
+        assert r["ResponseMetadata"]["HTTPStatusCode"] == 429
+        assert r["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+        slow.result(timeout=60)
+    lam.delete_function_concurrency(FunctionName=name)
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName=name)
+    # serverless.yml's reservedConcurrency is applied, changed and removed by deploys
+    svc = "service: rsv\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n" \
+          "  hold:\n    handler: app.handler\n    reservedConcurrency: 2\n"
+    d = write_service(tmp_path / "rsv", {"serverless.yml": svc, "app.py": HOLD_APP})
+    out = deploy(s, d)
+    assert "function hold: reserved concurrency 2" in out.stderr
+    assert lam.get_function_concurrency(FunctionName="rsv-dev-hold")["ReservedConcurrentExecutions"] == 2
+    assert "no changes" in deploy(s, d).stdout
+    (d / "serverless.yml").write_text(svc.replace("    reservedConcurrency: 2\n", ""))
+    assert "reserved concurrency removed" in deploy(s, d).stderr
+    assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName="rsv-dev-hold")

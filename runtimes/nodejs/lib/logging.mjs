@@ -11,8 +11,12 @@
 //
 // The request id is the one of the current (or, between invocations, the most
 // recent) invocation; before the first invocation it prints as "undefined".
+// When the instance runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY),
+// each one runs in an AsyncLocalStorage context and its records carry its own
+// request id, whatever the handler awaits in between.
 // AWS_LAMBDA_LOG_LEVEL (TRACE..FATAL) drops records below that level.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import util from 'node:util';
 import { asError, formatErrorForLog } from './errors.mjs';
 
@@ -27,6 +31,29 @@ export function setCurrentRequestId(id) {
 
 export function setCurrentTenantId(id) {
   globalThis[TENANT_ID] = id;
+}
+
+// Only created for concurrent invocations: tracking async contexts has a cost.
+let invocationContext = null;
+
+export function enableConcurrentInvocations() {
+  invocationContext ??= new AsyncLocalStorage();
+}
+
+// Runs `fn` as part of the invocation `requestId` (see above).
+export function runInInvocation(requestId, tenantId, fn) {
+  if (!invocationContext) return fn();
+  return invocationContext.run({ requestId, tenantId }, fn);
+}
+
+function currentRequestId() {
+  const store = invocationContext?.getStore();
+  return store ? store.requestId : globalThis[REQUEST_ID];
+}
+
+function currentTenantId() {
+  const store = invocationContext?.getStore();
+  return store ? store.tenantId : globalThis[TENANT_ID];
 }
 
 const LEVELS = {
@@ -53,8 +80,8 @@ function jsonErrorReplacer(_key, value) {
 }
 
 function jsonRecord(time, level, args) {
-  const record = { timestamp: time, level, requestId: globalThis[REQUEST_ID] };
-  const tenantId = globalThis[TENANT_ID];
+  const record = { timestamp: time, level, requestId: currentRequestId() };
+  const tenantId = currentTenantId();
   if (tenantId !== undefined) record.tenantId = tenantId;
   if (args.length === 1) {
     // A single argument is kept as structured data when it serialises.
@@ -84,7 +111,7 @@ function textWriter(level) {
   return (message, ...params) => {
     const time = new Date().toISOString();
     writeRecord(
-      `${time}\t${globalThis[REQUEST_ID]}\t${level}\t${util.format(message, ...params)}`,
+      `${time}\t${currentRequestId()}\t${level}\t${util.format(message, ...params)}`,
     );
   };
 }

@@ -672,3 +672,70 @@ describe('response streaming', { concurrency: 2 }, () => {
     assert.equal(doc.errorMessage, 'mid-stream');
   });
 });
+
+describe('several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY)', { concurrency: 2 }, () => {
+  // Every invocation waits until all four are running: only a runtime that
+  // takes them at once can answer any of them.
+  const BARRIER = `
+    let arrived = 0, release;
+    const all = new Promise((r) => { release = r; });
+    async function barrier() { if (++arrived === 4) release(); await all; }
+  `;
+
+  test('four invocations run together, each on a connection of its own', async () => {
+    const { api } = await runBootstrap({
+      files: {
+        'index.js': `${BARRIER}
+          exports.handler = async (event) => { await barrier(); return { n: event.n }; };`,
+      },
+      events: [1, 2, 3, 4].map((n) => ({ event: { n } })),
+      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+    });
+    assert.deepEqual(api.responses.map((r) => JSON.parse(r.text).n).sort(), [1, 2, 3, 4]);
+    const used = new Set(api.requests.filter((r) => r.url !== '/marker').map((r) => r.connection));
+    assert.equal(used.size, 4);
+  });
+
+  test('log records carry the request id of the invocation that wrote them', async () => {
+    const { api, lines } = await runBootstrap({
+      files: {
+        'index.js': `${BARRIER}
+          exports.handler = async (event, context) => {
+            await barrier();
+            console.log('mine=' + context.awsRequestId);
+            return 'ok';
+          };`,
+      },
+      events: [{}, {}, {}, {}],
+      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+    });
+    assert.equal(api.responses.length, 4);
+    const records = recordsWith(lines, 'mine=');
+    assert.equal(records.length, 4);
+    for (const line of records) {
+      const [, id, , message] = line.split('\t');
+      assert.equal(message, `mine=${id}`);
+    }
+  });
+
+  test('callback, succeed and fail settle their own invocation; a thrown error fails only its own', async () => {
+    const { api } = await runBootstrap({
+      files: {
+        'index.js': `${BARRIER}
+          exports.handler = (event, context, callback) => {
+            barrier().then(() => {
+              if (event.kind === 'callback') callback(null, 'cb');
+              else if (event.kind === 'succeed') context.succeed('s');
+              else if (event.kind === 'fail') context.fail(new RangeError('f'));
+              else return Promise.reject(new TypeError('t')).catch((e) => callback(e));
+            });
+          };`,
+      },
+      events: ['callback', 'succeed', 'fail', 'throw'].map((kind) => ({ event: { kind } })),
+      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+    });
+    assert.deepEqual(api.responses.map((r) => r.text).sort(), ['"cb"', '"s"']);
+    const errors = api.results.filter((r) => r.kind === 'error').map((r) => r.body.errorType);
+    assert.deepEqual(errors.sort(), ['RangeError', 'TypeError']);
+  });
+});
