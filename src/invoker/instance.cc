@@ -176,6 +176,7 @@ Status Instance::Start() {
 
   net::HttpServerOptions api_options;
   api_options.body_limit = 16 * 1024 * 1024;
+  api_options.coalesce_answers = true;
   runtime_api_ = std::make_unique<net::HttpServer>(
       *env_.loop, runtime::MakeRuntimeApiHandler(weak_from_this()), api_options);
   if (isolated_net) {

@@ -227,7 +227,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         response = std::move(r);
       });
       if (!answered) {
-        if (!co_await Flush(session, outbox)) co_return;
+        // Answers to earlier pipelined requests wait, when so configured, to
+        // leave together with this one.
+        if (!options.coalesce_answers && !co_await Flush(session, outbox)) co_return;
         response = co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;  // closed while waiting
       }

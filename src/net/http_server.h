@@ -22,6 +22,14 @@ struct HttpServerOptions {
   // Renders the response to a request that could not be parsed (400) or whose
   // headers are too large (431), so that each service answers in its own shape.
   std::function<HttpResponse(int status, const std::string& message)> protocol_error;
+  // When a request's answer is not ready at once, answers to the requests
+  // the client sent before it (pipelined) wait and leave in the same write
+  // as this one, instead of going out first. A client that pipelines has
+  // shown it does not wait for those answers to go on; the Runtime API's
+  // clients send a result together with their next `next`, whose answer (the
+  // next event) may be far off, and the result's 202 is of no use to them
+  // before it. Saves a write and a wake-up of the client per invocation.
+  bool coalesce_answers = false;
 };
 
 class HttpServer {

@@ -37,6 +37,16 @@ class RawConnection {
   ~RawConnection() { ::close(fd_); }
   bool connected() const { return connected_; }
   void Write(const std::string& bytes) { ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size())); }
+  // What has arrived so far, without waiting.
+  std::string ReadAvailable() {
+    std::string got;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+      got.append(buf, static_cast<size_t>(n));
+    received_ += got;
+    return got;
+  }
   // Reads until `until` occurs `times` times in what was received, the
   // connection ends, or 5 s pass.
   std::string ReadUntil(const std::string& until, int times) {
@@ -134,6 +144,40 @@ TEST_F(HttpServerTest, AnswerIsNotHeldBackByAPipelinedRequestStillWaiting) {
   auto respond = parked.get_future().get();
   respond(HttpResponse::Text(200, "second answer"));
   EXPECT_NE(conn.ReadUntil("second answer", 1).find("second answer"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, CoalescingHoldsAnAnswerUntilThePipelinedOneAfterItIsReady) {
+  std::promise<Responder> parked;
+  HttpServerOptions opts;
+  opts.coalesce_answers = true;
+  HttpServer server(
+      loop_,
+      [&parked](HttpRequest&& req, Responder respond) {
+        if (req.path == "/park") {
+          parked.set_value(std::move(respond));
+          return;
+        }
+        respond(HttpResponse::Text(202, "first answer"));
+      },
+      opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(conn.connected());
+  conn.Write(
+      "POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+      "GET /park HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto respond = parked.get_future().get();
+  // The first answer was made before the second request was read, yet it
+  // has not been written: it waits for the second.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(conn.ReadAvailable().empty());
+  respond(HttpResponse::Text(200, "second answer"));
+  std::string got = conn.ReadUntil("second answer", 1);
+  size_t one = got.find("first answer"), two = got.find("second answer");
+  ASSERT_NE(one, std::string::npos) << got;
+  ASSERT_NE(two, std::string::npos) << got;
+  EXPECT_LT(one, two);
 }
 
 TEST_F(HttpServerTest, AnswersLaterFromAnotherThread) {
