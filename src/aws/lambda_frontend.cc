@@ -198,6 +198,12 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   auto ok = [&](int status, const json::value& v) {
     respond(JsonResponse(status, json::serialize(v), rid));
   };
+  auto no_content = [&] {
+    net::HttpResponse r;
+    r.status = 204;
+    r.headers.push_back({"x-amzn-RequestId", rid});
+    respond(std::move(r));
+  };
   Route route = Match(req);
   if (route.op == "Invoke") {
     Invoke(std::move(req), ctx, route.name, std::move(respond));
@@ -388,10 +394,7 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   if (route.op == "DeleteFunction") {
     Status s = functions_.Delete(*ref);
     if (!s.ok()) return fail(LambdaError(s));
-    net::HttpResponse r;
-    r.status = 204;
-    r.headers.push_back({"x-amzn-RequestId", rid});
-    return respond(std::move(r));
+    return no_content();
   }
 
   if (route.op == "UpdateFunctionCode") {
@@ -440,7 +443,7 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     }
     auto updated = functions_.UpdateConfiguration(*ref, u);
     if (!updated.ok()) return fail(LambdaError(updated.status()));
-    if (route.op == "DeleteFunctionConcurrency") return ok(204, json::object{});
+    if (route.op == "DeleteFunctionConcurrency") return no_content();
     return ok(200, json::object{{"ReservedConcurrentExecutions", updated->reserved_concurrency}});
   }
 

@@ -115,7 +115,9 @@ def test_reserved_concurrency_through_the_api_and_serverless_yml(server_factory,
         assert r["ResponseMetadata"]["HTTPStatusCode"] == 429
         assert r["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
         slow.result(timeout=60)
-    lam.delete_function_concurrency(FunctionName=name)
+    r = lam.delete_function_concurrency(FunctionName=name)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert r["ResponseMetadata"]["HTTPHeaders"].get("content-length", "0") == "0"
     assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName=name)
     # serverless.yml's reservedConcurrency is applied, changed and removed by deploys
     svc = "service: rsv\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n" \
