@@ -7,6 +7,8 @@ rounds, it measures:
     (default, adaptive scale-out: a request waits for a busy warm instance
     when that is quicker than starting one), and the same with Lambda's
     scaling (--scale-out-delay-ms 0: an instance per concurrent request),
+    and the same handler with several invocations per instance (Lambda
+    Managed Instances' multi-concurrency: `capacityProvider.maxConcurrency`),
   * the same handler under serverless-offline (Serverless Framework v3, npm),
   * the same response from a bare Node.js `http` server,
   * a C++ handler (examples/hello-cpp) behind an `httpApi` route on Nimbus,
@@ -62,6 +64,12 @@ functions:
     package: {patterns: [handler.js]}
     events:
       - httpApi: 'GET /node'
+  multi:
+    handler: handler.hello
+    package: {patterns: [handler.js]}
+    capacityProvider: {maxConcurrency: 64}
+    events:
+      - httpApi: 'GET /multi'
   cpp:
     handler: bootstrap
     runtime: provided.al2023
@@ -104,6 +112,7 @@ http {{
 
 
 OFFLINE = "serverless-offline node"
+MULTI = "nimbus node, 64 per instance"
 
 
 def wait_ok(url, timeout=120):
@@ -239,6 +248,7 @@ def main():
         targets = {
             "nimbus node": f"http://127.0.0.1:{gw_port}/node",
             "nimbus node, lambda scaling": f"http://127.0.0.1:{gw_lambda_port}/node",
+            MULTI: f"http://127.0.0.1:{gw_port}/multi",
             OFFLINE: f"http://127.0.0.1:{off_port}/node",
             "bare node http": f"http://127.0.0.1:{node_port}/",
             "nimbus c++": f"http://127.0.0.1:{gw_port}/cpp",
@@ -281,9 +291,9 @@ def main():
               f"(medians) after {args.warmup} s of warm-up each and 5 s before each round "
               f"(serverless-offline: fresh each round, 3 s); every server on this "
               f"machine's 2 cores with wrk")
-        print(f"{'target':26} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+        print(f"{'target':30} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
         for name in targets:
-            print(f"{name:26} {med(name, 'rps'):10.0f} {med(name, 'p50_ms'):8.2f} "
+            print(f"{name:30} {med(name, 'rps'):10.0f} {med(name, 'p50_ms'):8.2f} "
                   f"{med(name, 'p99_ms'):8.2f} {sum(x['non2xx'] for x in results[name]):8d}")
         n, o, b = med("nimbus node", "rps"), med(OFFLINE, "rps"), med("bare node http", "rps")
         c, x = med("nimbus c++", "rps"), med("nginx static", "rps")
@@ -291,6 +301,8 @@ def main():
         print(f"nimbus node / bare node http     = {n / b:.2f}   (target >= 0.5)")
         w = med("nimbus node, lambda scaling", "rps")
         print(f"with --scale-out-delay-ms 0: {w / o:.1f}x serverless-offline, {w / b:.2f} of bare node")
+        m = med(MULTI, "rps")
+        print(f"with maxConcurrency 64: {m / o:.1f}x serverless-offline, {m / b:.2f} of bare node")
         print(f"nimbus c++  / nginx static       = {c / x:.2f}")
 
         # The long run: the same load for --long-run seconds on a fresh
