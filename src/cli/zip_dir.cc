@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/fs.h"
+#include "manifest/package_files.h"
 
 namespace nimbus::cli {
 
@@ -21,7 +22,8 @@ Result<std::string> ZipDirectory(const std::string& dir) {
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (it->is_directory() && (name == ".git" || name == ".nimbus" || name == ".serverless")) {
+    if (it->is_directory() && (name == ".git" || name == ".nimbus" || name == ".serverless" ||
+                               manifest::IsServerDataDir(it->path().string()))) {
       it.disable_recursion_pending();
       continue;
     }

@@ -44,6 +44,7 @@ class Walker {
       }
       if (fs::is_directory(st)) {
         if (std::find(ancestors->begin(), ancestors->end(), real) != ancestors->end()) continue;
+        if (IsServerDataDir(real.string())) continue;
         RETURN_IF_ERROR(Walk(real, rel, ancestors));
       } else if (fs::is_regular_file(st)) {
         if (files_.size() >= kMaxFiles) {
@@ -64,6 +65,12 @@ class Walker {
 };
 
 }  // namespace
+
+bool IsServerDataDir(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(fs::path(dir) / "credentials", ec) &&
+         fs::is_directory(fs::path(dir) / "db", ec);
+}
 
 const std::vector<std::string>& DefaultPackageExcludes() {
   static const std::vector<std::string> kExcludes = {"!.git/**",

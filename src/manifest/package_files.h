@@ -5,7 +5,9 @@
 // service's patterns, in order; each pattern sets the state of the files it
 // matches (a '!' pattern excludes, any other includes), so later patterns win
 // and a pattern may re-include a default exclusion. Nimbus's own data folder
-// (.nimbus/) is never packaged, whatever the patterns say.
+// (.nimbus/), and any folder a `nimbus serve --data-dir` keeps its data in,
+// are never packaged, whatever the patterns say: they hold the server's root
+// access key and its database.
 //
 // Symbolic links are followed when they lead to a file or folder inside the
 // service folder (the package gets the content, under the link's name) and
@@ -19,6 +21,9 @@
 #include "core/status.h"
 
 namespace nimbus::manifest {
+
+// Whether `dir` holds a Nimbus server's data (its `credentials` and `db/`).
+bool IsServerDataDir(const std::string& dir);
 
 // The default exclusions, in the order they are applied.
 const std::vector<std::string>& DefaultPackageExcludes();

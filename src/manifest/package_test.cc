@@ -32,6 +32,11 @@ void Populate(const TempDir& dir) {
   dir.Write("serverless.yml", "service: s\n");
   dir.Write(".serverless/s.zip", "zip");
   dir.Write(".nimbus/data/db", "data");
+  // A `nimbus serve --data-dir data` inside the service folder.
+  dir.Write("data/credentials", "root key\n");
+  dir.Write("data/db/CURRENT", "MANIFEST-000005\n");
+  dir.Write("data/code/abc/handler.js", "old code\n");
+  dir.Write("fixtures/db/rows.json", "[]\n");  // only looks like one
   dir.Write("node_modules/aws-sdk/index.js", "sdk\n");
   dir.Write("node_modules/lodash/index.js", "lodash\n");
   dir.Write("yarn-error.log", "log\n");
@@ -49,9 +54,10 @@ TEST(PackageFilesTest, DefaultsExcludeClutter) {
   Populate(dir);
   auto files = SelectPackageFiles(dir.path(), {});
   ASSERT_TRUE(files.ok()) << files.status().ToString();
-  EXPECT_EQ(*files, (Files{"bootstrap", "handler.js", "link-in.js", "node_modules/aws-sdk/index.js",
-                           "node_modules/lodash/index.js", "outside/secret.txt", "src/a.js",
-                           "src/b.txt", "srclink/a.js", "srclink/b.txt", "tests/t.js"}));
+  EXPECT_EQ(*files, (Files{"bootstrap", "fixtures/db/rows.json", "handler.js", "link-in.js",
+                           "node_modules/aws-sdk/index.js", "node_modules/lodash/index.js",
+                           "outside/secret.txt", "src/a.js", "src/b.txt", "srclink/a.js",
+                           "srclink/b.txt", "tests/t.js"}));
 }
 
 TEST(PackageFilesTest, PatternsApplyInOrderLaterWins) {
@@ -60,15 +66,16 @@ TEST(PackageFilesTest, PatternsApplyInOrderLaterWins) {
   auto files = SelectPackageFiles(dir.path(), {"!node_modules/aws-sdk/**", "!tests/**", "!outside",
                                                "!srclink/**", "tests/t.js"});
   ASSERT_TRUE(files.ok());
-  EXPECT_EQ(*files, (Files{"bootstrap", "handler.js", "link-in.js", "node_modules/lodash/index.js",
-                           "src/a.js", "src/b.txt", "tests/t.js"}));
+  EXPECT_EQ(*files, (Files{"bootstrap", "fixtures/db/rows.json", "handler.js", "link-in.js",
+                           "node_modules/lodash/index.js", "src/a.js", "src/b.txt", "tests/t.js"}));
 
   auto only = SelectPackageFiles(dir.path(), {"!./**", "src/**", "handler.js"});
   ASSERT_TRUE(only.ok());
   EXPECT_EQ(*only, (Files{"handler.js", "src/a.js", "src/b.txt"}));
 
-  // A pattern may bring back a default exclusion, but never .nimbus.
-  auto env = SelectPackageFiles(dir.path(), {"!**", ".env", ".nimbus/**", "**/*.db"});
+  // A pattern may bring back a default exclusion, but never .nimbus or a
+  // server's data dir.
+  auto env = SelectPackageFiles(dir.path(), {"!**", ".env", ".nimbus/**", "**/*.db", "data/**"});
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(*env, (Files{".env"}));
 }
