@@ -563,9 +563,6 @@ void Instance::Teardown() {
 
 void Instance::Finish(Outcome& out) {
   for (auto& t : out.cancel) t->Cancel();
-  for (auto& [done, result] : out.results) {
-    env_.owner->OnInvocationDone(*function_, std::move(done), std::move(result));
-  }
   for (auto& [deliver, event] : out.deliveries) {
     if (deliver) deliver(std::move(event));
   }
@@ -584,6 +581,11 @@ void Instance::Finish(Outcome& out) {
       }
     }
     for (int i = 0; i < report; ++i) env_.owner->OnInstanceFree(shared_from_this());
+  }
+  // Results go out after the slots they free are back in the pool: a caller
+  // that invokes again as soon as it has its answer finds the instance free.
+  for (auto& [done, result] : out.results) {
+    env_.owner->OnInvocationDone(*function_, std::move(done), std::move(result));
   }
   if (out.kill) Kill();
 }
