@@ -32,7 +32,6 @@ struct Instance::Invocation {
   InvokeCallback done;
   bool cold = false;
   bool delivered = false;
-  bool completed = false;
   Clock::time_point assigned_at;
   Clock::time_point delivered_at;
   int64_t deadline_ms = 0;
@@ -279,7 +278,6 @@ void Instance::RememberFinishedLocked(const std::string& request_id) {
 void Instance::CompleteLocked(Invocation& inv, InvokeResult result,
                               const std::string& report_status, const std::string& error_type,
                               Outcome& out) {
-  inv.completed = true;
   if (inv.timer) out.cancel.push_back(inv.timer);
   DrainOutputLocked();
   const std::string& id = inv.request.request_id;
@@ -517,7 +515,7 @@ void Instance::OnExit() {
     parked_next_.clear();
     if (init_timer_) out.cancel.push_back(init_timer_);
     DrainOutputLocked();
-    bool oom = process_->cgroup && process_->cgroup->OomKills() > 0;
+    bool oom = !active_.empty() && process_->cgroup && process_->cgroup->OomKills() > 0;
     while (!active_.empty()) {
       Invocation& inv = *active_.begin()->second;
       std::string type = "Runtime.ExitError";
@@ -571,11 +569,9 @@ void Instance::Finish(Outcome& out) {
     int report = 0;
     {
       std::lock_guard lock(mu_);
-      if (dead_) {
-        report = 0;
-      } else if (capacity() > 1) {
+      if (!dead_ && capacity() > 1) {
         report = out.freed;  // one slot each
-      } else if (!free_reported_ && active_.empty()) {
+      } else if (!dead_ && !free_reported_ && active_.empty()) {
         free_reported_ = true;
         report = 1;
       }

@@ -70,8 +70,7 @@ Status Builder::BuildCapacityProvider(const json::object& f, const std::string& 
                          "maxConcurrency");
   }
   const json::object& cp = v->get_object();
-  ASSIGN_OR_RETURN(auto name, OptString(cp, at, "name"));
-  (void)name;
+  RETURN_IF_ERROR(OptString(cp, at, "name").status());  // checked, not used
   ASSIGN_OR_RETURN(auto max, OptInt(cp, at, "maxConcurrency", 1, 1600));
   if (max) out->max_concurrency = static_cast<int>(*max);
   for (const auto& member : cp) {
