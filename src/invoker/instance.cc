@@ -34,8 +34,7 @@ struct Instance::Invocation {
   bool delivered = false;
   Clock::time_point assigned_at;
   Clock::time_point delivered_at;
-  int64_t deadline_ms = 0;
-  net::TimerPtr timer;
+  int64_t deadline_ms = 0;  // 0 until the invocation's clock starts
   std::string log;  // the invocation's log lines (trimmed to the last few KB)
 };
 
@@ -85,10 +84,7 @@ void Instance::AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome&
     // A warm instance's clock starts now: a runtime that never asks for the
     // event is caught by the timeout like one that never answers.
     inv->deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
-    std::weak_ptr<Instance> weak = weak_from_this();
-    inv->timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
-      if (auto self = weak.lock()) self->OnTimeout(id);
-    });
+    WatchDeadlineLocked(inv->deadline_ms);
     DeliverLocked(out);
   }
 }
@@ -236,15 +232,11 @@ void Instance::DeliverLocked(Outcome& out) {
     undelivered_.pop_front();
     if (inv.cold) {
       inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
-      std::weak_ptr<Instance> weak = weak_from_this();
-      std::string id = inv.request.request_id;
-      inv.timer = env_.loop->After(std::chrono::seconds(function_->timeout_s), [weak, id] {
-        if (auto self = weak.lock()) self->OnTimeout(id);
-      });
+      WatchDeadlineLocked(inv.deadline_ms);
     }
     inv.delivered = true;
     inv.delivered_at = Clock::now();
-    EmitLocked(StartLine(inv.request.request_id, function_->version));
+    EmitLocked(StartLine(inv.request.request_id, function_->version), &inv);
     runtime::InvocationEvent event;
     event.request_id = inv.request.request_id;
     event.payload = std::move(inv.request.payload);
@@ -268,6 +260,19 @@ runtime::PostResult Instance::UnknownIdLocked(const std::string& request_id) con
   return finished ? runtime::PostResult::kInvalidState : runtime::PostResult::kInvalidRequestId;
 }
 
+uint64_t Instance::PeakMemoryMbLocked() {
+  if (!process_ || !process_->cgroup) return 0;
+  // The peak is the instance's, not one invocation's. An instance taking one
+  // invocation at a time reads it for each; one running several at once
+  // (thousands of invocations a second) reads it at most every 100 ms.
+  auto now = Clock::now();
+  if (capacity() == 1 || now - peak_read_at_ >= std::chrono::milliseconds(100)) {
+    peak_memory_mb_ = (process_->cgroup->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
+    peak_read_at_ = now;
+  }
+  return peak_memory_mb_;
+}
+
 void Instance::RememberFinishedLocked(const std::string& request_id) {
   finished_ids_.push_back(request_id);
   if (finished_ids_.size() > static_cast<size_t>(std::max(capacity(), 4))) {
@@ -278,22 +283,19 @@ void Instance::RememberFinishedLocked(const std::string& request_id) {
 void Instance::CompleteLocked(Invocation& inv, InvokeResult result,
                               const std::string& report_status, const std::string& error_type,
                               Outcome& out) {
-  if (inv.timer) out.cancel.push_back(inv.timer);
   DrainOutputLocked();
   const std::string& id = inv.request.request_id;
   double duration = MillisSince(inv.delivered ? inv.delivered_at : inv.assigned_at);
-  EmitLocked(EndLine(id));
+  EmitLocked(EndLine(id), &inv);
   ReportFields f;
   f.request_id = id;
   f.duration_ms = duration;
   f.memory_mb = function_->memory_mb;
-  if (process_ && process_->cgroup) {
-    f.max_memory_used_mb = (process_->cgroup->PeakMemoryBytes() + (1 << 20) - 1) >> 20;
-  }
+  f.max_memory_used_mb = PeakMemoryMbLocked();
   if (inv.cold && init_duration_ms_ >= 0) f.init_duration_ms = init_duration_ms_;
   f.status = report_status;
   f.error_type = report_status == "error" ? error_type : "";
-  EmitLocked(ReportLine(f));
+  EmitLocked(ReportLine(f), &inv);
 
   result.request_id = id;
   result.executed_version = function_->version;
@@ -418,6 +420,43 @@ runtime::PostResult Instance::OnInitError(std::string error_type, std::string bo
   return runtime::PostResult::kAccepted;
 }
 
+void Instance::WatchDeadlineLocked(int64_t deadline_ms) {
+  // Deadlines come in the order they are set (every invocation of an
+  // instance has the same timeout), so one armed for an earlier deadline
+  // stays: when it fires it arms the timer again for the next.
+  if (deadline_timer_ && armed_deadline_ms_ <= deadline_ms) return;
+  if (deadline_timer_) deadline_timer_->Cancel();
+  armed_deadline_ms_ = deadline_ms;
+  std::weak_ptr<Instance> weak = weak_from_this();
+  uint64_t generation = ++deadline_generation_;
+  deadline_timer_ = env_.loop->After(
+      std::chrono::milliseconds(std::max<int64_t>(deadline_ms - NowEpochMillis(), 0)),
+      [weak, generation] {
+        if (auto self = weak.lock()) self->OnDeadline(generation);
+      });
+}
+
+void Instance::OnDeadline(uint64_t generation) {
+  std::vector<std::string> expired;
+  {
+    std::lock_guard lock(mu_);
+    if (generation != deadline_generation_) return;  // a timer since replaced
+    deadline_timer_.reset();
+    int64_t now = NowEpochMillis();
+    int64_t next = 0;
+    for (const auto& [id, inv] : active_) {
+      if (inv->deadline_ms == 0) continue;
+      if (inv->deadline_ms <= now) {
+        expired.push_back(id);
+      } else if (next == 0 || inv->deadline_ms < next) {
+        next = inv->deadline_ms;
+      }
+    }
+    if (next != 0 && !dead_) WatchDeadlineLocked(next);
+  }
+  for (const std::string& id : expired) OnTimeout(id);
+}
+
 void Instance::OnTimeout(const std::string& request_id) {
   Outcome out;
   {
@@ -482,15 +521,18 @@ void Instance::DrainOutputLocked() {
   }
 }
 
-void Instance::EmitLocked(std::string line) {
-  // A line belongs to the only invocation running, or, when several are, to
-  // the ones whose request id it names (runtimes prefix every line with it).
+void Instance::EmitLocked(std::string line, Invocation* owner) {
+  // A line belongs to the invocation it is about (START, END, REPORT), to
+  // the only invocation running, or, when several are, to the ones whose
+  // request id it names (runtimes prefix every line with it).
   auto attach = [&](Invocation& inv) {
     inv.log += line;
     inv.log += '\n';
     if (inv.log.size() > 4 * kTailBytes) inv.log.erase(0, inv.log.size() - 2 * kTailBytes);
   };
-  if (active_.size() == 1) {
+  if (owner != nullptr) {
+    attach(*owner);
+  } else if (active_.size() == 1) {
     attach(*active_.begin()->second);
   } else {
     for (auto& [id, inv] : active_) {
@@ -514,6 +556,7 @@ void Instance::OnExit() {
     dead_ = true;
     parked_next_.clear();
     if (init_timer_) out.cancel.push_back(init_timer_);
+    if (deadline_timer_) out.cancel.push_back(std::exchange(deadline_timer_, nullptr));
     DrainOutputLocked();
     bool oom = !active_.empty() && process_->cgroup && process_->cgroup->OomKills() > 0;
     while (!active_.empty()) {

@@ -123,7 +123,16 @@ class Instance : public runtime::RuntimeApiDelegate,
   void RememberFinishedLocked(const std::string& request_id);
   void OnOutputReadable();
   void DrainOutputLocked();
-  void EmitLocked(std::string line);
+  // Logs a line; `owner` is the invocation it is about, when known.
+  void EmitLocked(std::string line, Invocation* owner = nullptr);
+  // The instance's peak memory use in MB, for REPORT lines.
+  uint64_t PeakMemoryMbLocked();
+  // Arms the instance's one timeout timer for `deadline_ms` (epoch ms)
+  // unless it is armed for an earlier deadline already.
+  void WatchDeadlineLocked(int64_t deadline_ms);
+  // The timer fired: times out what is past its deadline and arms it for
+  // the next deadline.
+  void OnDeadline(uint64_t generation);
   void OnTimeout(const std::string& request_id);
   void OnExit();
   void Teardown();
@@ -154,6 +163,8 @@ class Instance : public runtime::RuntimeApiDelegate,
   std::deque<std::string> finished_ids_;  // the last few, for late or repeated results
   std::string partial_line_;
   Credentials credentials_;
+  uint64_t peak_memory_mb_ = 0;
+  std::chrono::steady_clock::time_point peak_read_at_;
 
   std::unique_ptr<sandbox::SandboxedProcess> process_;
   UniqueFd output_;
@@ -162,6 +173,9 @@ class Instance : public runtime::RuntimeApiDelegate,
   net::FdWatcherPtr output_watcher_;
   net::FdWatcherPtr exit_watcher_;
   net::TimerPtr init_timer_;
+  net::TimerPtr deadline_timer_;
+  int64_t armed_deadline_ms_ = 0;
+  uint64_t deadline_generation_ = 0;
 };
 
 }  // namespace nimbus::invoker

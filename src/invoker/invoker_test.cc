@@ -372,6 +372,33 @@ TEST_F(InvokerTest, WithSeveralAtOnceATimeoutEndsOnlyItsOwnInvocation) {
   EXPECT_EQ(invoker_->Stats().cold_starts, 1);
 }
 
+TEST_F(InvokerTest, EachInvocationGetsItsWholeTimeoutWhateverRanBefore) {
+  auto fn = Function({}, 1);
+  fn->max_concurrency = 3;  // a timed-out handler keeps its slot until it ends
+  ASSERT_TRUE(Call(fn, "{}").status.ok());
+  WaitUntilIdle();
+  // A quick invocation whose deadline passes while a later, slow one runs:
+  // the slow one still gets its full second, and then times out.
+  ASSERT_TRUE(Call(fn, "{}").function_error.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto started = std::chrono::steady_clock::now();
+  auto slow = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":3}", 1);
+  auto r = slow[0].get();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1000));
+  EXPECT_NE(r.payload.find("Sandbox.Timedout"), std::string::npos) << r.payload;
+  // Two started apart both time out, each at its own deadline.
+  auto first = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":3}", 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  auto second_started = std::chrono::steady_clock::now();
+  auto second = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":3}", 1);
+  EXPECT_NE(first[0].get().payload.find("Sandbox.Timedout"), std::string::npos);
+  auto second_result = second[0].get();
+  EXPECT_GE(std::chrono::steady_clock::now() - second_started, std::chrono::milliseconds(1000));
+  EXPECT_NE(second_result.payload.find("Sandbox.Timedout"), std::string::npos)
+      << second_result.payload;
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
 TEST_F(InvokerTest, WithSeveralAtOnceACrashEndsEveryInvocationOfTheInstance) {
   auto fn = Function({}, 5);
   fn->max_concurrency = 2;
