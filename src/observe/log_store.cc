@@ -223,47 +223,57 @@ void LogStore::WriterLoop() {
 
 void LogStore::WriteBatch(std::vector<Pending>& batch) {
   store::WriteBatch wb;
-  std::map<std::pair<std::string, std::string>, LogStreamInfo> touched;
   {
     std::lock_guard lock(mu_);
+    // Streams whose record changes, each once; a batch is mostly runs of
+    // lines from the same stream, so the last one looked up is kept at hand.
+    std::vector<std::pair<const std::string*, LogStreamInfo*>> touched;
+    GroupState* g = nullptr;
+    LogStreamInfo* s = nullptr;
     for (Pending& p : batch) {
-      auto [git, new_group] = groups_.try_emplace(p.group);
-      GroupState& g = git->second;
-      if (new_group) {
-        g.info.name = p.group;
-        g.info.created_ms = p.ingestion_ms;
-        json::object o;
-        o["created"] = g.info.created_ms;
-        wb.Put(std::string(kGroup) + p.group, json::serialize(o));
-      }
-      auto [sit, new_stream] = g.streams.try_emplace(p.stream);
-      LogStreamInfo& s = sit->second;
-      if (new_stream) {
-        s.name = p.stream;
-        s.created_ms = p.ingestion_ms;
+      if (g == nullptr || g->info.name != p.group || s->name != p.stream) {
+        auto [git, new_group] = groups_.try_emplace(p.group);
+        g = &git->second;
+        if (new_group) {
+          g->info.name = p.group;
+          g->info.created_ms = p.ingestion_ms;
+          json::object o;
+          o["created"] = g->info.created_ms;
+          wb.Put(std::string(kGroup) + p.group, json::serialize(o));
+        }
+        auto [sit, new_stream] = g->streams.try_emplace(p.stream);
+        s = &sit->second;
+        if (new_stream) {
+          s->name = p.stream;
+          s->created_ms = p.ingestion_ms;
+        }
+        touched.emplace_back(&git->first, s);
       }
       // 0 until the stream's first event (CreateStream makes empty streams).
-      if (s.first_event_ms == 0 || p.timestamp_ms < s.first_event_ms) {
-        s.first_event_ms = p.timestamp_ms;
+      if (s->first_event_ms == 0 || p.timestamp_ms < s->first_event_ms) {
+        s->first_event_ms = p.timestamp_ms;
       }
-      s.last_event_ms = std::max(s.last_event_ms, p.timestamp_ms);
-      s.last_ingestion_ms = p.ingestion_ms;
-      s.stored_bytes += p.message.size();
-      g.info.stored_bytes += p.message.size();
-      touched[{p.group, p.stream}] = s;
-      std::string value = p.stream;
+      s->last_event_ms = std::max(s->last_event_ms, p.timestamp_ms);
+      s->last_ingestion_ms = p.ingestion_ms;
+      s->stored_bytes += p.message.size();
+      g->info.stored_bytes += p.message.size();
+      std::string value;
+      value.reserve(p.stream.size() + 9 + p.message.size());
+      value += p.stream;
       value.push_back('\0');
       PutBe64(value, static_cast<uint64_t>(p.ingestion_ms));
       value += p.message;
-      wb.Put(EventKey(p.group, p.timestamp_ms, ++seq_), value);
+      wb.PutOwned(EventKey(p.group, p.timestamp_ms, ++seq_), std::move(value));
     }
-  }
-  for (const auto& [k, s] : touched) {
-    std::string key(kStream);
-    key += k.first;
-    key.push_back('\0');
-    key += k.second;
-    wb.Put(key, StreamJson(s));
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (const auto& [group, stream] : touched) {
+      std::string key(kStream);
+      key += *group;
+      key.push_back('\0');
+      key += stream->name;
+      wb.Put(key, StreamJson(*stream));
+    }
   }
   store_.Write(wb).IgnoreError();  // logs are best effort; the server keeps running
 }

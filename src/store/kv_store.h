@@ -27,6 +27,10 @@ class WriteBatch {
   void Put(std::string_view key, std::string_view value) {
     ops_.push_back({false, std::string(key), std::string(value)});
   }
+  // Put without copying: takes the strings over.
+  void PutOwned(std::string&& key, std::string&& value) {
+    ops_.push_back({false, std::move(key), std::move(value)});
+  }
   void Delete(std::string_view key) { ops_.push_back({true, std::string(key), {}}); }
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
