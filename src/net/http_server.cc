@@ -50,8 +50,12 @@ HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const s
   return req;
 }
 
+// A line break or NUL, which would split or end the header block.
 bool Forbidden(std::string_view text) {
-  return text.find_first_of("\r\n") != std::string_view::npos || text.find('\0') != std::string_view::npos;
+  for (char c : text) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
 }
 
 // The bytes of a response: status line and header block in `head`, the body
