@@ -44,6 +44,7 @@ import {
 } from './lib/logging.mjs';
 import { RuntimeApiClient, serializeResult } from './lib/rapid.mjs';
 import { installAwsLambdaGlobal, ResponseStream, streamingOptions } from './lib/streaming.mjs';
+import { installTraceIdVariable } from './lib/trace_env.mjs';
 
 const EXIT_CODE_UNCAUGHT = 129;
 const EXIT_CODE_REJECTION = 128;
@@ -62,6 +63,7 @@ const clearOnDrain = () => onDrain(noop);
 // ---------------------------------------------------------------------------
 // Start-up
 
+installTraceIdVariable();
 patchConsole();
 
 const endpoint = process.env.AWS_LAMBDA_RUNTIME_API;

@@ -1483,11 +1483,55 @@ def install_botocore_endpoint_hook():
 # Main loop
 
 
+class _TraceEnv:
+    """Puts each invocation's trace header in _X_AMZN_TRACE_ID.
+
+    Not through os.environ's putenv, which is the C library's setenv(): glibc
+    keeps a copy of every distinct value it is given for the life of the
+    process, and trace ids are unique, so a busy instance would grow by
+    hundreds of megabytes an hour. The C library's putenv() keeps a string of
+    ours instead; two take turns, so that a value another thread read stays
+    valid for one more invocation. os.environ's own mapping is updated
+    directly. ctypes is loaded on the first use, not at start-up.
+    """
+
+    def __init__(self):
+        self._putenv = None
+        self._buffers = [None, None]
+        self._turn = 0
+
+    def set(self, value):
+        data = getattr(os.environ, "_data", None)
+        if self._putenv is None:
+            try:
+                import ctypes
+
+                self._putenv = ctypes.CDLL(None).putenv
+                self._buffer = ctypes.create_string_buffer
+            except (ImportError, OSError, AttributeError):
+                self._putenv = False
+        if not self._putenv or not isinstance(data, dict):
+            os.environ[TRACE_ENV] = value  # an interpreter unlike CPython's
+            return
+        self._turn ^= 1
+        buffer = self._buffer(os.fsencode(TRACE_ENV + "=" + value))
+        self._buffers[self._turn] = buffer
+        self._putenv(buffer)
+        data[os.environ.encodekey(TRACE_ENV)] = os.environ.encodevalue(value)
+
+    @staticmethod
+    def unset():
+        os.environ.pop(TRACE_ENV, None)
+
+
+_trace_env = _TraceEnv()
+
+
 def _set_trace_env(trace_id):
     if trace_id is not None:
-        os.environ[TRACE_ENV] = trace_id
+        _trace_env.set(trace_id)
     else:
-        os.environ.pop(TRACE_ENV, None)
+        _trace_env.unset()
 
 
 def _error_body(doc, encoder):

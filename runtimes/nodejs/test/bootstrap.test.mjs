@@ -513,6 +513,26 @@ describe('context and invocation data', { concurrency: 2 }, () => {
     assert.deepEqual(api.responses.map((r) => r.body), [trace, 'unset']);
   });
 
+  test('_X_AMZN_TRACE_ID does not go through the C environment (setenv keeps every value)', async () => {
+    const trace = 'Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e701;Parent=9a9197af755a6419;Sampled=1';
+    const handler = `
+      const { execFileSync } = require('node:child_process');
+      exports.handler = async () => ({
+        js: process.env._X_AMZN_TRACE_ID,
+        listed: Object.keys(process.env).includes('_X_AMZN_TRACE_ID') && '_X_AMZN_TRACE_ID' in process.env,
+        child: execFileSync('/bin/sh', ['-c', 'printf %s "$_X_AMZN_TRACE_ID"']).toString(),
+        native: process.report.getReport().environmentVariables._X_AMZN_TRACE_ID ?? null,
+        tz: (process.env.TZ = 'Asia/Tokyo', new Date(0).getHours()),
+      });`;
+    const { api } = await runBootstrap({
+      files: { 'index.js': handler },
+      events: [{ headers: { 'Lambda-Runtime-Trace-Id': trace } }],
+    });
+    // Handlers, and the processes they start, see the variable; the C
+    // library's environment (what native code's getenv reads) never gets it.
+    assert.deepEqual(api.results[0].body, { js: trace, listed: true, child: trace, native: null, tz: 9 });
+  });
+
   test('client context: parsed JSON; malformed JSON fails only that invocation', async () => {
     const cc = { client: { installation_id: 'i', app_title: 't' }, custom: { k: 'v' }, env: { platform: 'x' } };
     const { api } = await runBootstrap({

@@ -287,12 +287,23 @@ class RuntimeClient {
   std::size_t invocation_prefix_size_ = 0;
 };
 
+// Puts the invocation's trace header in _X_AMZN_TRACE_ID. Not with setenv():
+// glibc keeps a copy of every distinct value given to setenv for the life of
+// the process (another thread may still hold one from getenv), and trace ids
+// are unique, so a busy instance would grow by hundreds of megabytes an hour.
+// putenv() keeps our own "NAME=value" string instead. Two buffers take turns,
+// so that a value read by another thread stays valid for one more invocation.
 void export_trace_id(const std::string& trace_id) {
+  static std::string buffers[2];
+  static int current = 0;
   if (trace_id.empty()) {
     ::unsetenv(kTraceEnv);
-  } else {
-    ::setenv(kTraceEnv, trace_id.c_str(), 1);
+    return;
   }
+  current ^= 1;
+  std::string& entry = buffers[current];
+  entry.assign(kTraceEnv).append("=").append(trace_id);
+  ::putenv(entry.data());
 }
 
 }  // namespace
