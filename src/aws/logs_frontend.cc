@@ -24,6 +24,17 @@ AwsError FromStatus(const Status& s) {
   }
 }
 
+// The retention periods CloudWatch Logs accepts, in days.
+constexpr std::string_view kRetentionPeriods =
+    "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+    "2922, 3288, 3653";
+
+bool IsRetentionPeriod(int64_t days) {
+  static constexpr int64_t kDays[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+                                      365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+  return std::find(std::begin(kDays), std::end(kDays), days) != std::end(kDays);
+}
+
 std::optional<int64_t> OptInt(const JsonObjectReader& r, const char* key) {
   auto v = r.Int(key);
   return v.ok() ? *v : std::nullopt;
@@ -66,6 +77,23 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     if (!s.ok()) return fail(FromStatus(s));
     return ok(json::object{});
   }
+  if (op == "PutRetentionPolicy") {
+    std::string group = str("logGroupName");
+    if (group.empty()) return fail(Invalid("logGroupName is required"));
+    auto days = OptInt(r, "retentionInDays");
+    if (!days || !IsRetentionPeriod(*days)) {
+      return fail(Invalid("retentionInDays must be one of " + std::string(kRetentionPeriods) +
+                          " days; got " + (days ? std::to_string(*days) : "none")));
+    }
+    Status s = logs_.SetRetention(group, static_cast<int>(*days));
+    if (!s.ok()) return fail(FromStatus(s));
+    return ok(json::object{});
+  }
+  if (op == "DeleteRetentionPolicy") {
+    Status s = logs_.SetRetention(str("logGroupName"), 0);
+    if (!s.ok()) return fail(FromStatus(s));
+    return ok(json::object{});
+  }
   if (op == "DescribeLogGroups") {
     auto groups = logs_.Groups(str("logGroupNamePrefix"));
     int limit = static_cast<int>(OptInt(r, "limit").value_or(50));
@@ -78,9 +106,13 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
         next = out.back().as_object().at("logGroupName").as_string().c_str();
         break;
       }
-      out.push_back({{"logGroupName", g.name}, {"creationTime", g.created_ms},
-                     {"metricFilterCount", 0}, {"arn", arn_prefix + g.name + ":*"},
-                     {"storedBytes", g.stored_bytes}});
+      json::object group{{"logGroupName", g.name},
+                         {"creationTime", g.created_ms},
+                         {"metricFilterCount", 0},
+                         {"arn", arn_prefix + g.name + ":*"},
+                         {"storedBytes", g.stored_bytes}};
+      if (g.retention_days > 0) group["retentionInDays"] = g.retention_days;
+      out.push_back(std::move(group));
     }
     json::object resp{{"logGroups", out}};
     if (!next.empty()) resp["nextToken"] = next;

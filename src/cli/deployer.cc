@@ -120,6 +120,58 @@ Result<json::value> Deployer::Dynamo(const std::string& operation, const json::o
                           json::serialize(body));
 }
 
+Result<json::value> Deployer::Logs(const std::string& operation, const json::object& body) {
+  return client_.CallJson("logs", "POST", "/",
+                          {{"Content-Type", "application/x-amz-json-1.1"},
+                           {"X-Amz-Target", "Logs_20140328." + operation}},
+                          json::serialize(body));
+}
+
+Status Deployer::ApplyLogRetention(const manifest::Manifest& m, const manifest::FunctionDef& fn,
+                                   DeployReport& report, const DeployOptions& options) {
+  long long want = 0;  // checked against CloudWatch's periods when the file was read
+  if (const json::value* v = m.provider.if_contains("logRetentionInDays")) {
+    if (v->is_number()) {
+      want = v->to_number<long long>();
+    } else if (v->is_string() && !ParseInt64(v->get_string(), &want)) {
+      want = 0;
+    }
+  }
+  std::string group = "/aws/lambda/" + fn.name;
+  ASSIGN_OR_RETURN(json::value listed,
+                   Logs("DescribeLogGroups", json::object{{"logGroupNamePrefix", group}}));
+  bool exists = false;
+  long long have = 0;
+  if (const json::value* groups = listed.get_object().if_contains("logGroups");
+      groups && groups->is_array()) {
+    for (const json::value& g : groups->get_array()) {
+      const json::object& o = g.get_object();
+      if (!o.contains("logGroupName") || o.at("logGroupName").get_string() != group) continue;
+      exists = true;
+      if (const json::value* days = o.if_contains("retentionInDays"); days && days->is_number()) {
+        have = days->to_number<long long>();
+      }
+    }
+  }
+  if (want == have) return Status::Ok();
+  if (want > 0) {
+    if (!exists) {
+      RETURN_IF_ERROR(Logs("CreateLogGroup", json::object{{"logGroupName", group}}).status());
+    }
+    RETURN_IF_ERROR(
+        Logs("PutRetentionPolicy", json::object{{"logGroupName", group}, {"retentionInDays", want}})
+            .status());
+  } else {
+    RETURN_IF_ERROR(Logs("DeleteRetentionPolicy", json::object{{"logGroupName", group}}).status());
+  }
+  ++report.changes;
+  if (options.progress) {
+    options.progress("function " + fn.key + ": log retention " +
+                     (want > 0 ? std::to_string(want) + " days" : std::string("removed")));
+  }
+  return Status::Ok();
+}
+
 Result<std::string> Deployer::TableName(const manifest::Manifest& m, const manifest::TableDef& t) const {
   if (const json::value* name = t.properties.if_contains("TableName")) {
     manifest::IntrinsicContext ctx;
@@ -330,6 +382,7 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
       ASSIGN_OR_RETURN(zips[key], manifest::BuildZip(m.dir, files));
     }
     RETURN_IF_ERROR(DeployFunction(m, fn, zips[key], report, options));
+    RETURN_IF_ERROR(ApplyLogRetention(m, fn, report, options));
     api.functions.push_back(fn.name);
   }
   api.tables = report.tables;

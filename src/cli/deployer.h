@@ -63,9 +63,14 @@ class Deployer {
   // what serverless.yml says; sets `changed` when it had to.
   Status ApplyReservedConcurrency(const manifest::FunctionDef& fn, int64_t current, bool& changed,
                                   const DeployOptions& options);
+  // Gives the function's log group provider.logRetentionInDays (creating the
+  // group if needed), or takes a retention period away when the file has none.
+  Status ApplyLogRetention(const manifest::Manifest& m, const manifest::FunctionDef& fn,
+                           DeployReport& report, const DeployOptions& options);
   Result<std::string> Resolve(const manifest::Manifest& m, const std::string& logical_id,
                               const std::string& attribute);
   Result<json::value> Dynamo(const std::string& operation, const json::object& body);
+  Result<json::value> Logs(const std::string& operation, const json::object& body);
 
   AwsClient& client_;
   std::map<std::string, json::object> table_descriptions_;  // by logical id

@@ -1,5 +1,7 @@
 #include "observe/log_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -144,7 +146,10 @@ Status LogStore::Open() {
     auto v = ParseJson(value);
     GroupState& g = groups_[name];
     g.info.name = name;
-    if (v.ok() && v->is_object()) g.info.created_ms = JsonInt(v->get_object(), "created");
+    if (v.ok() && v->is_object()) {
+      g.info.created_ms = JsonInt(v->get_object(), "created");
+      g.info.retention_days = static_cast<int>(JsonInt(v->get_object(), "retention"));
+    }
     return true;
   }));
   RETURN_IF_ERROR(store_.Scan(kStream, "", [&](std::string_view key, std::string_view value) {
@@ -203,10 +208,22 @@ void LogStore::Flush() {
 }
 
 void LogStore::WriterLoop() {
+  // Expired events (groups with a retention period) go every ten minutes,
+  // on this thread, so that neither appends nor requests wait for it.
+  constexpr auto kExpiryInterval = std::chrono::minutes(10);
+  auto next_expiry = std::chrono::steady_clock::now() + kExpiryInterval;
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    cv_.wait_until(lock, next_expiry, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) return;
+    if (std::chrono::steady_clock::now() >= next_expiry) {
+      lock.unlock();
+      auto expired = ExpireNow(NowEpochMillis());
+      if (!expired.ok()) spdlog::warn("logs: expiring old events: {}", expired.status().ToString());
+      lock.lock();
+      next_expiry = std::chrono::steady_clock::now() + kExpiryInterval;
+    }
+    if (queue_.empty()) continue;
     // Let a burst accumulate briefly so that it lands in one write.
     lock.unlock();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -237,9 +254,7 @@ void LogStore::WriteBatch(std::vector<Pending>& batch) {
         if (new_group) {
           g->info.name = p.group;
           g->info.created_ms = p.ingestion_ms;
-          json::object o;
-          o["created"] = g->info.created_ms;
-          wb.Put(std::string(kGroup) + p.group, json::serialize(o));
+          wb.Put(std::string(kGroup) + p.group, GroupJson(g->info));
         }
         auto [sit, new_stream] = g->streams.try_emplace(p.stream);
         s = &sit->second;
@@ -284,9 +299,91 @@ Status LogStore::CreateGroup(const std::string& group) {
   GroupState& g = groups_[group];
   g.info.name = group;
   g.info.created_ms = NowEpochMillis();
+  return store_.Put(std::string(kGroup) + group, GroupJson(g.info));
+}
+
+std::string LogStore::GroupJson(const LogGroupInfo& info) {
   json::object o;
-  o["created"] = g.info.created_ms;
-  return store_.Put(std::string(kGroup) + group, json::serialize(o));
+  o["created"] = info.created_ms;
+  if (info.retention_days > 0) o["retention"] = info.retention_days;
+  return json::serialize(o);
+}
+
+Status LogStore::SetRetention(const std::string& group, int days) {
+  std::lock_guard lock(mu_);
+  auto it = groups_.find(group);
+  if (it == groups_.end()) return NotFound("The specified log group does not exist.");
+  LogGroupInfo changed = it->second.info;
+  changed.retention_days = days;
+  RETURN_IF_ERROR(store_.Put(std::string(kGroup) + group, GroupJson(changed)));
+  it->second.info.retention_days = days;
+  return Status::Ok();
+}
+
+Result<size_t> LogStore::ExpireEvents(int64_t now_ms) {
+  Flush();  // appended events are in the store, so their sizes are counted once
+  return ExpireNow(now_ms);
+}
+
+Result<size_t> LogStore::ExpireNow(int64_t now_ms) {
+  std::vector<std::pair<std::string, int64_t>> due;  // group, cutoff
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, g] : groups_) {
+      if (g.info.retention_days > 0) {
+        due.emplace_back(name, now_ms - int64_t{g.info.retention_days} * 86'400'000);
+      }
+    }
+  }
+  size_t expired = 0;
+  for (const auto& [group, cutoff] : due) {
+    // Events are ordered by time within the group: the expired ones are a
+    // run at its start. Deleted a bounded batch at a time.
+    std::string prefix = EventPrefix(group);
+    std::string end = prefix;
+    PutBe64(end, OrderedTs(cutoff));
+    bool more = true;
+    while (more) {
+      store::WriteBatch wb;
+      std::map<std::string, uint64_t> freed;  // stream -> bytes
+      size_t deleted = 0;
+      more = false;
+      RETURN_IF_ERROR(store_.Scan(prefix, "", [&](std::string_view key, std::string_view value) {
+        if (key >= std::string_view(end)) return false;
+        if (deleted == 10'000) {
+          more = true;
+          return false;
+        }
+        ++deleted;
+        size_t nul = value.find('\0');
+        if (nul != std::string_view::npos && value.size() >= nul + 9) {
+          freed[std::string(value.substr(0, nul))] += value.size() - nul - 9;
+        }
+        wb.Delete(key);
+        return true;
+      }));
+      if (deleted == 0) break;
+      std::unique_lock lock(mu_);
+      auto git = groups_.find(group);
+      if (git == groups_.end()) break;  // deleted meanwhile
+      for (const auto& [stream, bytes] : freed) {
+        auto sit = git->second.streams.find(stream);
+        if (sit == git->second.streams.end()) continue;
+        LogStreamInfo& info = sit->second;
+        info.stored_bytes -= std::min(info.stored_bytes, bytes);
+        git->second.info.stored_bytes -= std::min(git->second.info.stored_bytes, bytes);
+        std::string key(kStream);
+        key += group;
+        key.push_back('\0');
+        key += stream;
+        wb.Put(key, StreamJson(info));
+      }
+      lock.unlock();
+      RETURN_IF_ERROR(store_.Write(wb));
+      expired += deleted;
+    }
+  }
+  return expired;
 }
 
 Status LogStore::DeleteGroup(const std::string& group) {

@@ -42,6 +42,7 @@ struct LogGroupInfo {
   std::string name;
   int64_t created_ms = 0;
   uint64_t stored_bytes = 0;
+  int retention_days = 0;  // 0: events never expire
 };
 
 struct FilterQuery {
@@ -85,6 +86,14 @@ class LogStore : public invoker::LogSink {
   Status CreateStream(const std::string& group, const std::string& stream);
   bool HasStream(const std::string& group, const std::string& stream) const;
   Status DeleteGroup(const std::string& group);
+  // How long the group's events are kept (PutRetentionPolicy); 0 keeps them
+  // for ever (DeleteRetentionPolicy).
+  Status SetRetention(const std::string& group, int days);
+  // Deletes the events of every group with a retention period that are
+  // older than it at `now_ms`, and returns how many went. The server calls
+  // it now and then; until then expired events can still be read, as on
+  // CloudWatch.
+  Result<size_t> ExpireEvents(int64_t now_ms);
   std::vector<LogGroupInfo> Groups(const std::string& prefix) const;
   Result<std::vector<LogStreamInfo>> Streams(const std::string& group,
                                              const std::string& prefix) const;
@@ -117,6 +126,10 @@ class LogStore : public invoker::LogSink {
 
   void WriterLoop();
   void WriteBatch(std::vector<Pending>& batch);
+  // ExpireEvents without the Flush (the writer thread calls it).
+  Result<size_t> ExpireNow(int64_t now_ms);
+  // The group's metadata record (under mu_).
+  static std::string GroupJson(const LogGroupInfo& info);
 
   store::KvStore& store_;
   std::atomic<bool> has_tap_{false};  // lets Append skip the lock when there is no tap

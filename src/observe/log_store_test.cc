@@ -78,6 +78,43 @@ TEST(LogStoreTest, SurvivesReopen) {
   EXPECT_EQ(again.Streams("g", "")->at(0).last_event_ms, 5);
 }
 
+TEST(LogStoreTest, RetentionExpiresOldEventsOnly) {
+  constexpr int64_t kDay = 86'400'000;
+  const int64_t now = 100 * kDay;
+  auto kv = store::NewMemoryStore();
+  {
+    LogStore logs(*kv);
+    ASSERT_TRUE(logs.Open().ok());
+    EXPECT_EQ(logs.SetRetention("g", 1).code(), Code::kNotFound);
+    logs.Append("g", "a", now - 3 * kDay, "old a");   // 5 bytes
+    logs.Append("g", "b", now - 2 * kDay, "old b!");  // 6 bytes
+    logs.Append("g", "a", now - kDay / 2, "recent");
+    logs.Append("h", "a", now - 30 * kDay, "no retention here");
+    logs.Flush();
+    ASSERT_TRUE(logs.SetRetention("g", 1).ok());
+  }
+  LogStore logs(*kv);  // the retention period is kept
+  ASSERT_TRUE(logs.Open().ok());
+  EXPECT_EQ(logs.Groups("g").at(0).retention_days, 1);
+  uint64_t bytes_before = logs.Groups("g").at(0).stored_bytes;
+  auto expired = logs.ExpireEvents(now);
+  ASSERT_TRUE(expired.ok()) << expired.status().ToString();
+  EXPECT_EQ(*expired, 2u);
+  FilterQuery q;
+  q.group = "g";
+  auto page = logs.Filter(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].message, "recent");
+  EXPECT_EQ(logs.Groups("g").at(0).stored_bytes, bytes_before - 11);
+  EXPECT_EQ(logs.Filter({.group = "h"})->events.size(), 1u);
+  EXPECT_EQ(*logs.ExpireEvents(now), 0u);
+  // Without a retention period nothing expires.
+  ASSERT_TRUE(logs.SetRetention("g", 0).ok());
+  EXPECT_EQ(*logs.ExpireEvents(now + 365 * kDay), 0u);
+  EXPECT_EQ(logs.Filter(q)->events.size(), 1u);
+}
+
 TEST(LogStoreTest, ReadsStreamsBothWays) {
   auto kv = store::NewMemoryStore();
   LogStore logs(*kv);

@@ -254,3 +254,28 @@ def test_nimbus_bench_reports_throughput_latency_errors_and_cold_starts(store):
                         "--connections", "1", "-p", '{"pathParameters": {"id": "x"}}').stdout
     assert "requests     20 in" in out and "(0 errors)" in out
     assert "cold starts  0" in out  # the instance from the first run is warm
+
+
+def test_log_retention_from_serverless_yml(store):
+    server, d = store
+    logs = server.logs_client()
+
+    def retention(fn):
+        groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/store-dev-{fn}")["logGroups"]
+        exact = [g for g in groups if g["logGroupName"] == f"/aws/lambda/store-dev-{fn}"]
+        return exact[0].get("retentionInDays") if exact else "no group"
+
+    with_retention = TODO_SERVICE.replace("  stage: ${opt:stage, 'dev'}\n",
+                                          "  stage: ${opt:stage, 'dev'}\n  logRetentionInDays: 14\n")
+    (d / "serverless.yml").write_text(with_retention)
+    out = deploy(server, d)
+    assert "function put: log retention 14 days" in out.stderr
+    assert {fn: retention(fn) for fn in ("put", "get", "env")} == {"put": 14, "get": 14, "env": 14}
+    assert "no changes" in deploy(server, d).stdout
+    (d / "serverless.yml").write_text(with_retention.replace("logRetentionInDays: 14", "logRetentionInDays: 30"))
+    assert "function get: log retention 30 days" in deploy(server, d).stderr
+    assert retention("get") == 30
+    # Taken out of the file: the groups keep their events for ever again.
+    (d / "serverless.yml").write_text(TODO_SERVICE)
+    assert "function env: log retention removed" in deploy(server, d).stderr
+    assert retention("env") is None

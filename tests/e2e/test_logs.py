@@ -311,3 +311,29 @@ def test_put_log_events_to_a_missing_stream(logs, ten_events):
                             logEvents=[{"timestamp": int(time.time() * 1000), "message": "m"}])
     assert ei.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_retention_policy_through_the_api(server):
+    logs = server.logs_client()
+    group = "/custom/" + unique("retention")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        logs.put_retention_policy(logGroupName=group, retentionInDays=7)
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    logs.create_log_group(logGroupName=group)
+    assert "retentionInDays" not in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    logs.put_retention_policy(logGroupName=group, retentionInDays=7)
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 7
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        logs.put_retention_policy(logGroupName=group, retentionInDays=2)
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "3653" in e.value.response["Error"]["Message"]
+    logs.delete_retention_policy(logGroupName=group)
+    assert "retentionInDays" not in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+
+
+def test_retention_policy_with_the_aws_cli(server):
+    group = "/custom/" + unique("retention-cli")
+    server.aws("logs", "create-log-group", "--log-group-name", group)
+    server.aws("logs", "put-retention-policy", "--log-group-name", group, "--retention-in-days", "30")
+    out = json.loads(server.aws("logs", "describe-log-groups", "--log-group-name-prefix", group).stdout)
+    assert out["logGroups"][0]["retentionInDays"] == 30
