@@ -2,11 +2,10 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
-
 #include "core/json.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "observe/retention.h"
 
 namespace nimbus::aws {
 namespace {
@@ -22,17 +21,6 @@ AwsError FromStatus(const Status& s) {
     case Code::kInvalidArgument: return Invalid(s.message());
     default: return {500, "ServiceUnavailableException", s.message()};
   }
-}
-
-// The retention periods CloudWatch Logs accepts, in days.
-constexpr std::string_view kRetentionPeriods =
-    "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
-    "2922, 3288, 3653";
-
-bool IsRetentionPeriod(int64_t days) {
-  static constexpr int64_t kDays[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
-                                      365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
-  return std::find(std::begin(kDays), std::end(kDays), days) != std::end(kDays);
 }
 
 std::optional<int64_t> OptInt(const JsonObjectReader& r, const char* key) {
@@ -81,9 +69,10 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     std::string group = str("logGroupName");
     if (group.empty()) return fail(Invalid("logGroupName is required"));
     auto days = OptInt(r, "retentionInDays");
-    if (!days || !IsRetentionPeriod(*days)) {
-      return fail(Invalid("retentionInDays must be one of " + std::string(kRetentionPeriods) +
-                          " days; got " + (days ? std::to_string(*days) : "none")));
+    if (!days || !observe::IsRetentionPeriod(*days)) {
+      return fail(Invalid("retentionInDays must be one of " +
+                          std::string(observe::kRetentionDaysText) + " days; got " +
+                          (days ? std::to_string(*days) : "none")));
     }
     Status s = logs_.SetRetention(group, static_cast<int>(*days));
     if (!s.ok()) return fail(FromStatus(s));

@@ -4,6 +4,7 @@
 #include "core/strings.h"
 #include "manifest/manifest_builder.h"
 #include "manifest/variable_resolver.h"
+#include "observe/retention.h"
 
 namespace nimbus::manifest {
 namespace json = boost::json;
@@ -47,16 +48,10 @@ Status Builder::BuildProvider() {
   ASSIGN_OR_RETURN(auto version_functions, OptBool(p, "provider", "versionFunctions"));
   (void)version_functions;
   ASSIGN_OR_RETURN(auto retention, OptInt(p, "provider", "logRetentionInDays", 1, 3653));
-  if (retention) {
-    static const std::set<int64_t> kDays = {1,    3,    5,    7,    14,   30,  60,  90,
-                                            120,  150,  180,  365,  400,  545, 731, 1096,
-                                            1827, 2192, 2557, 2922, 3288, 3653};
-    if (kDays.count(*retention) == 0) {
-      return Fail("provider.logRetentionInDays",
-                  "provider.logRetentionInDays must be one of CloudWatch's retention periods "
-                  "(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, "
-                  "2192, 2557, 2922, 3288, 3653)");
-    }
+  if (retention && !observe::IsRetentionPeriod(*retention)) {
+    return Fail("provider.logRetentionInDays",
+                "provider.logRetentionInDays must be one of CloudWatch's retention periods (" +
+                    std::string(observe::kRetentionDaysText) + ")");
   }
   ASSIGN_OR_RETURN(const json::object* http_api, OptObject(p, "provider", "httpApi"));
   if (http_api != nullptr) RETURN_IF_ERROR(CheckHttpApi(*http_api, "provider.httpApi"));

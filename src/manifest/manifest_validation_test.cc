@@ -64,6 +64,11 @@ TEST(ManifestValidationTest, FunctionBasics) {
             "'-' and '_'");
   EXPECT_EQ(ErrorOf(kHead + "  memorySize: 64\n"),
             "serverless.yml:5:15: provider.memorySize must be between 128 and 10240, got 64");
+  EXPECT_EQ(ErrorOf(kHead + "  logRetentionInDays: 14\n"), "loaded");
+  EXPECT_NE(ErrorOf(kHead + "  logRetentionInDays: 2\n")
+                .find("provider.logRetentionInDays must be one of CloudWatch's retention periods "
+                      "(1, 3, 5, 7, 14,"),
+            std::string::npos);
   // Provided runtimes take any handler label.
   EXPECT_EQ(
       ErrorOf(kHead + "functions:\n  hello:\n    handler: bootstrap\n    runtime: provided.al2\n"),
