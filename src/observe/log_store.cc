@@ -342,26 +342,29 @@ Result<size_t> LogStore::ExpireNow(int64_t now_ms) {
     std::string prefix = EventPrefix(group);
     std::string end = prefix;
     PutBe64(end, OrderedTs(cutoff));
+    std::string resume;  // where the next batch starts (past the deleted ones)
     bool more = true;
     while (more) {
       store::WriteBatch wb;
       std::map<std::string, uint64_t> freed;  // stream -> bytes
       size_t deleted = 0;
       more = false;
-      RETURN_IF_ERROR(store_.Scan(prefix, "", [&](std::string_view key, std::string_view value) {
-        if (key >= std::string_view(end)) return false;
-        if (deleted == 10'000) {
-          more = true;
-          return false;
-        }
-        ++deleted;
-        size_t nul = value.find('\0');
-        if (nul != std::string_view::npos && value.size() >= nul + 9) {
-          freed[std::string(value.substr(0, nul))] += value.size() - nul - 9;
-        }
-        wb.Delete(key);
-        return true;
-      }));
+      RETURN_IF_ERROR(
+          store_.Scan(prefix, resume, [&](std::string_view key, std::string_view value) {
+            if (key >= std::string_view(end)) return false;
+            if (deleted == 10'000) {
+              more = true;
+              resume = key;
+              return false;
+            }
+            ++deleted;
+            size_t nul = value.find('\0');
+            if (nul != std::string_view::npos && value.size() >= nul + 9) {
+              freed[std::string(value.substr(0, nul))] += value.size() - nul - 9;
+            }
+            wb.Delete(key);
+            return true;
+          }));
       if (deleted == 0) break;
       std::unique_lock lock(mu_);
       auto git = groups_.find(group);

@@ -109,6 +109,10 @@ TEST(LogStoreTest, RetentionExpiresOldEventsOnly) {
   EXPECT_EQ(logs.Groups("g").at(0).stored_bytes, bytes_before - 11);
   EXPECT_EQ(logs.Filter({.group = "h"})->events.size(), 1u);
   EXPECT_EQ(*logs.ExpireEvents(now), 0u);
+  // Many at once go in several batches.
+  for (int i = 0; i < 25'000; ++i) logs.Append("g", "a", now - 2 * kDay + i, "x");
+  EXPECT_EQ(*logs.ExpireEvents(now), 25'000u);
+  EXPECT_EQ(logs.Filter(q)->events.size(), 1u);
   // Without a retention period nothing expires.
   ASSERT_TRUE(logs.SetRetention("g", 0).ok());
   EXPECT_EQ(*logs.ExpireEvents(now + 365 * kDay), 0u);
