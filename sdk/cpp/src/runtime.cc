@@ -294,7 +294,8 @@ class RuntimeClient {
 // putenv() keeps our own "NAME=value" string instead. Two buffers take turns,
 // so that a value read by another thread stays valid for one more invocation.
 void export_trace_id(const std::string& trace_id) {
-  static std::string buffers[2];
+  // Never destroyed: the environment may still point into one at exit.
+  static auto* buffers = new std::string[2];
   static int current = 0;
   if (trace_id.empty()) {
     ::unsetenv(kTraceEnv);
