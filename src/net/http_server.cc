@@ -101,6 +101,9 @@ std::string ResponseHead(const HttpResponse& r, unsigned version, const std::str
   return head;
 }
 
+// What a connection's read buffer holds before its first read.
+constexpr size_t kReadBufferBytes = 4096;
+
 // Responses serialised and not yet written, in order. Responses that are
 // ready together (a pipelined request answered at once) leave in one write.
 struct Outbox {
@@ -158,7 +161,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   asio::awaitable<void> Serve(std::shared_ptr<Session> session) {
+    // Room for a whole typical request from the first read: the buffer
+    // grows only when a read fills it, and the parser takes everything it
+    // is given, so a buffer that starts small stays small and a request just
+    // over its size (a signed AWS API call is ~600 bytes) costs two reads.
     beast::flat_buffer buffer;
+    buffer.reserve(kReadBufferBytes);
     std::string peer;
     {
       boost::system::error_code ec;
