@@ -2,13 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <optional>
 
 #include "core/ids.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "gateway/authorizer.h"
 #include "gateway/cors.h"
+#include "gateway/deadline_list.h"
 #include "gateway/events.h"
 #include "gateway/rate_limiter.h"
 #include "gateway/responses.h"
@@ -37,24 +41,65 @@ struct Gateway::Api {
 };
 
 // One request on its way through the gateway.
-struct Gateway::Call {
+struct Gateway::Call : std::enable_shared_from_this<Call> {
   std::shared_ptr<const Api> api;
   net::HttpRequest request;
   const RouteConfig* route = nullptr;
   EventInput event;
   net::Responder respond;
   std::atomic<bool> answered{false};
-  net::TimerPtr timer;
+  // While its function runs, the call waits in the integration-timeout list.
+  std::shared_ptr<Timeouts> timeouts;
+  DeadlineList<Call>::Hook deadline_hook;
+
+  ~Call();
 
   void Answer(net::HttpResponse r) {
     if (answered.exchange(true)) return;
-    if (timer) timer->Cancel();
+    StopClock();
     const bool rest = route ? route->rest : !api->has_http;
     r.headers.push_back({rest ? "x-amzn-RequestId" : "apigw-requestid", event.request_id});
     if (!rest && api->config.http_cors) AddCorsHeaders(*api->config.http_cors, request, r);
     respond(std::move(r));
   }
+
+  void StopClock();
 };
+
+// The calls waiting for their functions, and the one timer that answers
+// those still waiting at the integration timeout with a 504.
+struct Gateway::Timeouts {
+  DeadlineList<Call> calls;
+  std::mutex mu;  // guards timer
+  net::TimerPtr timer;
+
+  // Arms the timer for `deadline`; when it fires it answers the calls that
+  // have expired and re-arms itself for the next one, if any.
+  static void Arm(const std::shared_ptr<Timeouts>& self, net::EventLoop& loop,
+                  DeadlineList<Call>::Clock::time_point deadline) {
+    using Clock = DeadlineList<Call>::Clock;
+    auto delay = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    std::weak_ptr<Timeouts> weak = self;
+    auto timer = loop.After(std::max(delay, std::chrono::milliseconds(0)), [weak, &loop] {
+      auto self = weak.lock();
+      if (!self) return;
+      std::optional<Clock::time_point> next;
+      auto expired = self->calls.PopExpired(Clock::now(), &next);
+      if (next) Arm(self, loop, *next);
+      for (auto& call : expired) call->Answer(GatewayError(504, "Endpoint request timed out"));
+    });
+    std::lock_guard lock(self->mu);
+    self->timer = std::move(timer);
+  }
+};
+
+Gateway::Call::~Call() {
+  StopClock();
+}
+
+void Gateway::Call::StopClock() {
+  if (timeouts) timeouts->calls.Remove(*this);
+}
 
 Gateway::Gateway(store::KvStore& store, net::EventLoop& loop, InvokeFunction invoke,
                  GatewayOptions options)
@@ -63,9 +108,13 @@ Gateway::Gateway(store::KvStore& store, net::EventLoop& loop, InvokeFunction inv
       invoke_(std::move(invoke)),
       options_(std::move(options)),
       limiter_(std::make_unique<RateLimiter>()),
-      authorizers_(std::make_unique<Authorizers>(invoke_)) {}
+      authorizers_(std::make_unique<Authorizers>(invoke_)),
+      timeouts_(std::make_shared<Timeouts>()) {}
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway() {
+  std::lock_guard lock(timeouts_->mu);
+  if (timeouts_->timer) timeouts_->timer->Cancel();
+}
 
 Result<std::shared_ptr<const Gateway::Api>> Gateway::Compile(ApiConfig config) const {
   RETURN_IF_ERROR(Validate(config));
@@ -344,9 +393,10 @@ void Gateway::InvokeRoute(std::shared_ptr<Call> call) {
   const RouteConfig& route = *call->route;
   bool v1 = route.rest || route.payload_version == "1.0";
   std::string payload = nimbus::ToJson(v1 ? BuildEventV1(call->event) : BuildEventV2(call->event));
-  call->timer = loop_.After(options_.integration_timeout, [call] {
-    call->Answer(GatewayError(504, "Endpoint request timed out"));
-  });
+  call->timeouts = timeouts_;
+  if (auto deadline = timeouts_->calls.Add(*call, options_.integration_timeout)) {
+    Timeouts::Arm(timeouts_, loop_, *deadline);
+  }
   invoke_(route.function, std::move(payload), [call, v1](invoker::InvokeResult result) {
     if (!result.status.ok()) {
       spdlog::info("gateway: {} {} -> {}: {}", call->request.method, call->request.path,

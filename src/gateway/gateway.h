@@ -68,6 +68,7 @@ class Gateway {
  private:
   struct Api;
   struct Call;
+  struct Timeouts;
 
   std::shared_ptr<const Api> Resolve(const net::HttpRequest& req, std::string* path) const;
   void Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, std::string path,
@@ -84,6 +85,7 @@ class Gateway {
   GatewayOptions options_;
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Authorizers> authorizers_;
+  std::shared_ptr<Timeouts> timeouts_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const Api>> apis_;  // by id
   // By the first label of a Host: the lower-cased API id and the HTTP and

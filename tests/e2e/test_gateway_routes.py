@@ -319,6 +319,27 @@ def test_integration_timeout_is_504(gw):
     assert r.json() == {"message": "Endpoint request timed out"}
 
 
+def test_each_call_gets_its_whole_integration_timeout(gw):
+    # Calls started apart each wait their own 2 s (the server's
+    # --gateway-timeout-ms), and a quick call among them is answered at once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(path):
+        start = time.monotonic()
+        r = http_call("GET", url(gw, path))
+        return r.status, time.monotonic() - start
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(timed, "/shape?kind=sleep")
+        time.sleep(0.8)
+        second = pool.submit(timed, "/shape?kind=sleep")
+        quick = pool.submit(timed, "/shape?kind=string")
+        assert quick.result()[0] == 200
+        for status, elapsed in (first.result(), second.result()):
+            assert status == 504
+            assert elapsed >= 1.9
+
+
 # -- limits, CORS, throttles ------------------------------------------------------
 
 
