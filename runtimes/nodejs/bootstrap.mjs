@@ -128,7 +128,8 @@ const handlerIsAsync = isAsyncFunction(handler);
 const streaming = streamingOptions(handler);
 const maxConcurrency = Number.parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? '1', 10);
 
-if (maxConcurrency > 1) startSlots(maxConcurrency);
+if (maxConcurrency > 1 && !streaming) startBatch(maxConcurrency);
+else if (maxConcurrency > 1) startSlots(maxConcurrency);
 else scheduleNext();
 
 // ---------------------------------------------------------------------------
@@ -398,6 +399,48 @@ function startSlots(count) {
   for (let i = 0; i < count; i++) slotNext(i === 0 ? client : new RuntimeApiClient(endpoint));
 }
 
+// Buffered handlers take their events in batches instead: one connection
+// asks for as many as there are free slots (Nimbus's batch `next`), another
+// carries the results. Events that reach the server together leave in one
+// answer, and results settled in the same tick leave in one write, so under
+// load the runtime and the server exchange one message per batch rather than
+// one per invocation. The slot count is kept here; `next-batch` is asked again
+// once per tick while slots are free. A server without the batch `next`
+// answers 404 to the first request, and the runtime uses slots instead.
+function startBatch(count) {
+  enableConcurrentInvocations();
+  const results = new RuntimeApiClient(endpoint);
+  let free = count;
+  let asking = false;
+  let scheduled = false;
+  const ask = () => {
+    scheduled = false;
+    if (asking || free === 0 || dying) return;
+    asking = true;
+    client
+      .nextBatch(free)
+      .then((events) => {
+        asking = false;
+        if (events === null) return startSlots(count);
+        free -= events.length;
+        for (const { headers, body } of events) runSlot(results, headers, body, release);
+        schedule();
+      })
+      .catch(runtimeFailure);
+  };
+  // Asks after the current tick, so that every slot freed in it counts.
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    process.nextTick(ask);
+  };
+  const release = () => {
+    free++;
+    schedule();
+  };
+  ask();
+}
+
 function slotNext(slotClient) {
   if (dying) return;
   slotClient
@@ -406,7 +449,9 @@ function slotNext(slotClient) {
     .catch(runtimeFailure);
 }
 
-function runSlot(slotClient, headers, body) {
+// Runs one invocation on `slotClient`; `after` runs once its result is posted
+// (by default the slot asks for its next event).
+function runSlot(slotClient, headers, body, after = () => slotNext(slotClient)) {
   if (dying) return;
   const requestId = headers['lambda-runtime-aws-request-id'];
   if (!requestId) throw new Error('invocation id is missing or invalid');
@@ -417,15 +462,15 @@ function runSlot(slotClient, headers, body) {
   reportFatal = (err) => slotClient.postError(requestId, err, { fresh: true });
   runInInvocation(requestId, tenantId, () => {
     if (streaming) return runStreaming(requestId, headers, body, slotClient);
-    return runSlotBuffered(slotClient, requestId, headers, body);
+    return runSlotBuffered(slotClient, requestId, headers, body, after);
   });
 }
 
-function runSlotBuffered(slotClient, requestId, headers, body) {
+function runSlotBuffered(slotClient, requestId, headers, body, after) {
   let settled = false;
   const post = (pending) => {
     pending.catch(runtimeFailure);
-    slotNext(slotClient);
+    after();
   };
   // The first outcome counts; a result that cannot be serialised becomes the error.
   const settle = (err, result) => {

@@ -1,11 +1,10 @@
 #include "invoker/instance.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/ids.h"
 #include "core/time.h"
@@ -35,12 +34,15 @@ struct Instance::Invocation {
   Clock::time_point assigned_at;
   Clock::time_point delivered_at;
   int64_t deadline_ms = 0;  // 0 until the invocation's clock starts
-  std::string log;  // the invocation's log lines (trimmed to the last few KB)
+  std::string log;          // the invocation's log lines (trimmed to the last few KB)
 };
 
 struct Instance::Outcome {
   std::vector<std::pair<std::function<void(runtime::InvocationEvent&&)>, runtime::InvocationEvent>>
       deliveries;
+  std::vector<std::pair<std::function<void(std::vector<runtime::InvocationEvent>&&)>,
+                        std::vector<runtime::InvocationEvent>>>
+      batches;
   std::vector<std::pair<InvokeCallback, InvokeResult>> results;
   int freed = 0;  // invocations ended in a way that leaves the instance able to take more
   bool report_ready = false;
@@ -195,18 +197,17 @@ Status Instance::Start() {
     if (auto self = weak.lock()) self->OnExit();
   });
   auto init_limit = env_.init_timeout + std::chrono::seconds(function_->timeout_s);
-  init_timer_ = env_.loop->After(std::chrono::duration_cast<std::chrono::milliseconds>(init_limit),
-                                 [weak] {
-                                   if (auto self = weak.lock()) {
-                                     std::string id;
-                                     {
-                                       std::lock_guard lock(self->mu_);
-                                       if (!self->active_.empty())
-                                         id = self->active_.begin()->first;
-                                     }
-                                     self->OnTimeout(id);
-                                   }
-                                 });
+  init_timer_ =
+      env_.loop->After(std::chrono::duration_cast<std::chrono::milliseconds>(init_limit), [weak] {
+        if (auto self = weak.lock()) {
+          std::string id;
+          {
+            std::lock_guard lock(self->mu_);
+            if (!self->active_.empty()) id = self->active_.begin()->first;
+          }
+          self->OnTimeout(id);
+        }
+      });
   return process_->process->Start();
 }
 
@@ -226,27 +227,61 @@ void Instance::Assign(InvokeRequest request, InvokeCallback done) {
   Finish(out);
 }
 
-void Instance::DeliverLocked(Outcome& out) {
+void Instance::DeliverLocked(Outcome& out, bool gathered) {
   while (!undelivered_.empty() && !parked_next_.empty()) {
-    Invocation& inv = *undelivered_.front();
-    undelivered_.pop_front();
-    if (inv.cold) {
-      inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
-      WatchDeadlineLocked(inv.deadline_ms);
+    ParkedNext& next = parked_next_.front();
+    if (next.many) {
+      if (!gathered) {
+        if (!gather_posted_) {
+          gather_posted_ = true;
+          env_.loop->Post([weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->Gather();
+          });
+        }
+        return;
+      }
+      std::vector<runtime::InvocationEvent> events;
+      events.reserve(std::min(next.max, undelivered_.size()));
+      while (!undelivered_.empty() && events.size() < next.max) {
+        events.push_back(TakeEventLocked());
+      }
+      out.batches.emplace_back(std::move(next.many), std::move(events));
+    } else {
+      out.deliveries.emplace_back(std::move(next.one), TakeEventLocked());
     }
-    inv.delivered = true;
-    inv.delivered_at = Clock::now();
-    EmitLocked(StartLine(inv.request.request_id, function_->version), &inv);
-    runtime::InvocationEvent event;
-    event.request_id = inv.request.request_id;
-    event.payload = std::move(inv.request.payload);
-    event.deadline_ms = inv.deadline_ms;
-    event.invoked_arn = inv.request.invoked_arn;
-    event.trace_id = inv.request.trace_id;
-    event.client_context = inv.request.client_context;
-    out.deliveries.emplace_back(std::move(parked_next_.front()), std::move(event));
     parked_next_.pop_front();
   }
+}
+
+void Instance::Gather() {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    gather_posted_ = false;
+    if (dead_) return;
+    DeliverLocked(out, /*gathered=*/true);
+  }
+  Finish(out);
+}
+
+runtime::InvocationEvent Instance::TakeEventLocked() {
+  Invocation& inv = *undelivered_.front();
+  undelivered_.pop_front();
+  if (inv.cold) {
+    inv.deadline_ms = NowEpochMillis() + int64_t{function_->timeout_s} * 1000;
+    WatchDeadlineLocked(inv.deadline_ms);
+  }
+  inv.delivered = true;
+  inv.delivered_at = Clock::now();
+  EmitLocked(StartLine(inv.request.request_id, function_->version), &inv);
+  runtime::InvocationEvent event;
+  event.request_id = inv.request.request_id;
+  event.payload = std::move(inv.request.payload);
+  event.deadline_ms = inv.deadline_ms;
+  event.invoked_arn = inv.request.invoked_arn;
+  event.trace_id = inv.request.trace_id;
+  event.client_context = inv.request.client_context;
+  return event;
 }
 
 Instance::Invocation* Instance::FindDeliveredLocked(const std::string& request_id) {
@@ -313,35 +348,54 @@ void Instance::OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) {
   {
     std::lock_guard lock(mu_);
     if (dead_) return;
-    if (!initialized_) {
-      initialized_ = true;
-      init_duration_ms_ = MillisSince(spawned_at_);
-      if (init_timer_) out.cancel.push_back(init_timer_);
-      out.report_ready = true;
-    }
-    if (capacity() == 1) {
-      // Asking for the next event without answering this one ends it, as on
-      // Lambda; a runtime that takes several at once asks ahead by design.
-      Invocation* inv = nullptr;
-      for (auto& [id, a] : active_) {
-        if (a->delivered) inv = a.get();
-      }
-      if (inv != nullptr) {
-        InvokeResult r;
-        r.function_error = "Unhandled";
-        r.payload = ErrorDocument("Runtime.InvalidStateTransition",
-                                  "RequestId: " + inv->request.request_id +
-                                      " Error: the runtime asked for the next event without "
-                                      "answering this one");
-        CompleteLocked(*inv, std::move(r), "error", "Runtime.InvalidStateTransition", out);
-        out.freed++;
-      }
-      parked_next_.clear();  // a runtime that reconnected asks again; the newest request wins
-    }
-    parked_next_.push_back(std::move(deliver));
-    DeliverLocked(out);
+    ParkLocked(ParkedNext{.one = std::move(deliver)}, out);
   }
   Finish(out);
+}
+
+void Instance::OnNextBatch(size_t max,
+                           std::function<void(std::vector<runtime::InvocationEvent>&&)> deliver) {
+  Outcome out;
+  {
+    std::lock_guard lock(mu_);
+    if (dead_) return;
+    ParkLocked(ParkedNext{.many = std::move(deliver), .max = max}, out);
+  }
+  Finish(out);
+}
+
+void Instance::ParkLocked(ParkedNext next, Outcome& out) {
+  if (!initialized_) {
+    initialized_ = true;
+    init_duration_ms_ = MillisSince(spawned_at_);
+    if (init_timer_) out.cancel.push_back(init_timer_);
+    out.report_ready = true;
+  }
+  if (capacity() == 1) {
+    // Asking for the next event without answering this one ends it, as on
+    // Lambda; a runtime that takes several at once asks ahead by design.
+    Invocation* inv = nullptr;
+    for (auto& [id, a] : active_) {
+      if (a->delivered) inv = a.get();
+    }
+    if (inv != nullptr) {
+      InvokeResult r;
+      r.function_error = "Unhandled";
+      r.payload = ErrorDocument("Runtime.InvalidStateTransition",
+                                "RequestId: " + inv->request.request_id +
+                                    " Error: the runtime asked for the next event without "
+                                    "answering this one");
+      CompleteLocked(*inv, std::move(r), "error", "Runtime.InvalidStateTransition", out);
+      out.freed++;
+    }
+    parked_next_.clear();  // a runtime that reconnected asks again; the newest request wins
+  }
+  // Invocations already waiting go out at once, to a batch request after
+  // what the loop is doing now (the invoker may have more for this instance
+  // once it learns that it is ready).
+  bool gathered = !next.many;
+  parked_next_.push_back(std::move(next));
+  DeliverLocked(out, gathered);
 }
 
 runtime::PostResult Instance::OnResponse(const std::string& request_id, std::string body,
@@ -429,8 +483,11 @@ void Instance::WatchDeadlineLocked(int64_t deadline_ms) {
   armed_deadline_ms_ = deadline_ms;
   std::weak_ptr<Instance> weak = weak_from_this();
   uint64_t generation = ++deadline_generation_;
+  // Deadlines are whole milliseconds, set from a clock up to one behind: an
+  // invocation times out once its deadline is past, a millisecond after it,
+  // so that it always gets its whole timeout.
   deadline_timer_ = env_.loop->After(
-      std::chrono::milliseconds(std::max<int64_t>(deadline_ms - NowEpochMillis(), 0)),
+      std::chrono::milliseconds(std::max<int64_t>(deadline_ms + 1 - NowEpochMillis(), 0)),
       [weak, generation] {
         if (auto self = weak.lock()) self->OnDeadline(generation);
       });
@@ -446,7 +503,7 @@ void Instance::OnDeadline(uint64_t generation) {
     int64_t next = 0;
     for (const auto& [id, inv] : active_) {
       if (inv->deadline_ms == 0) continue;
-      if (inv->deadline_ms <= now) {
+      if (inv->deadline_ms < now) {
         expired.push_back(id);
       } else if (next == 0 || inv->deadline_ms < next) {
         next = inv->deadline_ms;
@@ -606,6 +663,9 @@ void Instance::Finish(Outcome& out) {
   for (auto& t : out.cancel) t->Cancel();
   for (auto& [deliver, event] : out.deliveries) {
     if (deliver) deliver(std::move(event));
+  }
+  for (auto& [deliver, events] : out.batches) {
+    if (deliver) deliver(std::move(events));
   }
   if (out.report_ready) env_.owner->OnInstanceReady(shared_from_this());
   if (out.freed > 0) {

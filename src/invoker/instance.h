@@ -6,8 +6,9 @@
 //
 // With FunctionSpec::max_concurrency above 1 (Lambda Managed Instances'
 // multi-concurrency) the instance takes up to that many invocations at once:
-// the runtime keeps several `next` requests open, each gets one event, and
-// results are matched by request id. A timeout then ends only its own
+// the runtime keeps several `next` requests open, each gets one event, or
+// asks for many at once with the batch `next`, and results are matched by
+// request id. A timeout then ends only its own
 // invocation; a crash ends all of them.
 //
 // Thread-safety: every public method may be called from any thread; state is
@@ -64,14 +65,13 @@ struct InstanceEnvironment {
   LogSink* logs = nullptr;
   CredentialIssuer* credentials = nullptr;
   InstanceOwner* owner = nullptr;
-  net::Handler aws_handler;        // serves the AWS endpoint inside the sandbox
-  std::string host_aws_endpoint;   // AWS_ENDPOINT_URL in network mode host
+  net::Handler aws_handler;       // serves the AWS endpoint inside the sandbox
+  std::string host_aws_endpoint;  // AWS_ENDPOINT_URL in network mode host
   sandbox::RootfsOptions rootfs;
   std::chrono::milliseconds init_timeout{10000};
 };
 
-class Instance : public runtime::RuntimeApiDelegate,
-                 public std::enable_shared_from_this<Instance> {
+class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_from_this<Instance> {
  public:
   Instance(const InstanceEnvironment& env, std::shared_ptr<const runtime::FunctionSpec> function);
   ~Instance() override;
@@ -99,6 +99,8 @@ class Instance : public runtime::RuntimeApiDelegate,
 
   // runtime::RuntimeApiDelegate
   void OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) override;
+  void OnNextBatch(size_t max,
+                   std::function<void(std::vector<runtime::InvocationEvent>&&)> deliver) override;
   runtime::PostResult OnResponse(const std::string& request_id, std::string body,
                                  std::string content_type) override;
   runtime::PostResult OnResponseTooLarge(const std::string& request_id) override;
@@ -109,10 +111,23 @@ class Instance : public runtime::RuntimeApiDelegate,
  private:
   struct Invocation;
   struct Outcome;  // work to do once the mutex is released
+  // An open `next` request: one event, or up to `max` for a batch.
+  struct ParkedNext {
+    std::function<void(runtime::InvocationEvent&&)> one;
+    std::function<void(std::vector<runtime::InvocationEvent>&&)> many;
+    size_t max = 1;
+  };
 
   Status Start();
   void AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out);
-  void DeliverLocked(Outcome& out);
+  void ParkLocked(ParkedNext next, Outcome& out);
+  // Hands waiting invocations to open `next` requests. A batch request is
+  // answered later, from the event loop's queue, unless `gathered`: the
+  // invocations that arrive in the meantime (requests the loop has already
+  // read) go out in the same answer.
+  void DeliverLocked(Outcome& out, bool gathered = false);
+  void Gather();
+  runtime::InvocationEvent TakeEventLocked();
   // Ends `inv` (one of active_) with `result`; `inv` is gone afterwards.
   void CompleteLocked(Invocation& inv, InvokeResult result, const std::string& report_status,
                       const std::string& error_type, Outcome& out);
@@ -159,7 +174,8 @@ class Instance : public runtime::RuntimeApiDelegate,
   // runtime's open `next` requests in `parked_next_`.
   std::map<std::string, std::unique_ptr<Invocation>> active_;
   std::deque<Invocation*> undelivered_;
-  std::deque<std::function<void(runtime::InvocationEvent&&)>> parked_next_;
+  std::deque<ParkedNext> parked_next_;
+  bool gather_posted_ = false;
   std::deque<std::string> finished_ids_;  // the last few, for late or repeated results
   std::string partial_line_;
   Credentials credentials_;

@@ -30,6 +30,31 @@ if mode == "init_error":
 if mode == "exit_at_init":
     print("dying at init", flush=True)
     sys.exit(2)
+if mode == "batch":
+    # Nimbus's batch `next`: every event waiting, up to the slot count, in one
+    # answer; each is answered from a thread of its own.
+    slots = int(os.environ["AWS_LAMBDA_MAX_CONCURRENCY"])
+    def answer(rid, event, size):
+        time.sleep(event.get("seconds", 0))
+        c = http.client.HTTPConnection(api)
+        c.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=json.dumps({"batch": size, "event": event}))
+        c.getresponse().read()
+    conn = http.client.HTTPConnection(api)
+    while True:
+        conn.request("GET", f"/2018-06-01/runtime/invocation/next-batch?max={slots}")
+        r = conn.getresponse()
+        body = r.read()
+        assert r.getheader("Content-Type") == "application/vnd.nimbus.invocation-batch", r.getheader("Content-Type")
+        events, pos = [], 0
+        while pos < len(body):
+            end = body.index(b"\r\n\r\n", pos)
+            headers = dict(line.split(": ", 1) for line in body[pos:end].decode().split("\r\n"))
+            start = end + 4
+            length = int(headers["Content-Length"])
+            events.append((headers["Lambda-Runtime-Aws-Request-Id"], json.loads(body[start:start + length])))
+            pos = start + length
+        for rid, event in events:
+            threading.Thread(target=answer, args=(rid, event, len(events)), daemon=True).start()
 lock = threading.Lock()
 def serve():
     global counter
@@ -175,7 +200,7 @@ class InvokerTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<sandbox::Sandboxer> sandboxer_;
   std::unique_ptr<runtime::RuntimeCatalog> catalog_;
-  net::EventLoop loop_{2};
+  net::EventLoop loop_{1};  // as in the server (--function-threads)
   MemoryLogs logs_;
   FakeCredentials creds_;
   std::shared_ptr<Invoker> invoker_;
@@ -353,6 +378,29 @@ TEST_F(InvokerTest, OneInstanceTakesSeveralAtOnceWhenTheFunctionAllows) {
   // starts a second instance.
   results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.5}", 3);
   for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+}
+
+TEST_F(InvokerTest, ABatchNextTakesEveryWaitingInvocationInOneAnswer) {
+  auto fn = Function({{"MODE", "batch"}}, 5);
+  fn->max_concurrency = 3;
+  // The three wait for the one instance starting; its first batch `next`
+  // takes all of them.
+  auto results = InvokeTogether(fn, "{\"seconds\":0.2}", 3);
+  for (auto& f : results) {
+    auto r = f.get();
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    ASSERT_TRUE(r.function_error.empty()) << r.payload;
+    EXPECT_NE(r.payload.find("\"batch\": 3"), std::string::npos) << r.payload;
+  }
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+  // Warm, each invocation reaches the parked request, alone or with others.
+  results = InvokeTogether(fn, "{\"n\":1}", 3);
+  for (auto& f : results) {
+    auto r = f.get();
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+    EXPECT_NE(r.payload.find("\"event\": {\"n\": 1}"), std::string::npos) << r.payload;
+  }
   EXPECT_EQ(invoker_->Stats().cold_starts, 1);
 }
 

@@ -1,6 +1,8 @@
 #include "runtime/runtime_api.h"
 
+#include <charconv>
 #include <string_view>
+#include <system_error>
 
 namespace nimbus::runtime {
 namespace {
@@ -18,7 +20,8 @@ net::HttpResponse ErrorBody(int status, std::string_view type, std::string_view 
 
 net::HttpResponse ForResult(PostResult r) {
   switch (r) {
-    case PostResult::kAccepted: return net::HttpResponse::Json(202, "{\"status\":\"OK\"}");
+    case PostResult::kAccepted:
+      return net::HttpResponse::Json(202, "{\"status\":\"OK\"}");
     case PostResult::kInvalidRequestId:
       return ErrorBody(400, "InvalidRequestID", "Invalid request ID");
     case PostResult::kInvalidState:
@@ -31,6 +34,41 @@ net::HttpResponse ForResult(PostResult r) {
 net::HttpResponse TooLarge() {
   return ErrorBody(413, "RequestEntityTooLarge",
                    "Exceeded maximum allowed payload size (6291556 bytes).");
+}
+
+// A header value inside a batch: line breaks would end the block early.
+void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  out += "\r\n";
+}
+
+net::HttpResponse BatchResponse(std::vector<InvocationEvent>&& events) {
+  size_t size = 0;
+  for (const auto& ev : events) size += 256 + ev.invoked_arn.size() + ev.payload.size();
+  std::string body;
+  body.reserve(size);
+  for (auto& ev : events) {
+    AppendHeader(body, "Lambda-Runtime-Aws-Request-Id", ev.request_id);
+    AppendHeader(body, "Lambda-Runtime-Deadline-Ms", std::to_string(ev.deadline_ms));
+    AppendHeader(body, "Lambda-Runtime-Invoked-Function-Arn", ev.invoked_arn);
+    if (!ev.trace_id.empty()) AppendHeader(body, "Lambda-Runtime-Trace-Id", ev.trace_id);
+    if (!ev.client_context.empty()) {
+      AppendHeader(body, "Lambda-Runtime-Client-Context", ev.client_context);
+    }
+    if (!ev.cognito_identity.empty()) {
+      AppendHeader(body, "Lambda-Runtime-Cognito-Identity", ev.cognito_identity);
+    }
+    AppendHeader(body, "Content-Length", std::to_string(ev.payload.size()));
+    body += "\r\n";
+    body += ev.payload;
+  }
+  net::HttpResponse r;
+  r.status = 200;
+  r.headers.push_back({"Content-Type", std::string(kBatchContentType)});
+  r.body = std::move(body);
+  return r;
 }
 
 net::HttpResponse EventResponse(InvocationEvent&& ev) {
@@ -70,6 +108,22 @@ net::Handler MakeRuntimeApiHandler(std::weak_ptr<RuntimeApiDelegate> weak) {
 
     if (path == "/runtime/invocation/next" && req.method == "GET") {
       delegate->OnNext([respond](InvocationEvent&& ev) { respond(EventResponse(std::move(ev))); });
+      return;
+    }
+    if (path == "/runtime/invocation/next-batch" && req.method == "GET") {
+      size_t max = 0;
+      std::string text = req.Query("max").value_or("");
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), max);
+      if (ec != std::errc() || end != text.data() + text.size() || max < 1 ||
+          max > kMaxBatchEvents) {
+        respond(ErrorBody(400, "InvalidRequest",
+                          "next-batch needs max, a number of events from 1 to " +
+                              std::to_string(kMaxBatchEvents)));
+        return;
+      }
+      delegate->OnNextBatch(max, [respond](std::vector<InvocationEvent>&& events) {
+        respond(BatchResponse(std::move(events)));
+      });
       return;
     }
     if (path == "/ping" && req.method == "GET") {

@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "net/http.h"
 
@@ -20,7 +22,7 @@ constexpr size_t kMaxRuntimeResponseBytes = 6291556;
 struct InvocationEvent {
   std::string request_id;
   std::string payload;
-  int64_t deadline_ms = 0;       // Unix epoch milliseconds
+  int64_t deadline_ms = 0;  // Unix epoch milliseconds
   std::string invoked_arn;
   std::string trace_id;          // X-Ray header value, may be empty
   std::string client_context;    // decoded JSON, may be empty
@@ -39,6 +41,11 @@ class RuntimeApiDelegate {
   // The runtime is ready for work. `deliver` must be called once, now or
   // later, unless the instance is torn down first.
   virtual void OnNext(std::function<void(InvocationEvent&&)> deliver) = 0;
+  // The runtime takes up to `max` events in one answer (Nimbus's batch
+  // `next`, see MakeRuntimeApiHandler). `deliver` must be called once, with
+  // at least one event, unless the instance is torn down first.
+  virtual void OnNextBatch(size_t max,
+                           std::function<void(std::vector<InvocationEvent>&&)> deliver) = 0;
   virtual PostResult OnResponse(const std::string& request_id, std::string body,
                                 std::string content_type) = 0;
   // The runtime posted a result larger than kMaxRuntimeResponseBytes.
@@ -47,6 +54,17 @@ class RuntimeApiDelegate {
                              std::string body) = 0;
   virtual PostResult OnInitError(std::string error_type, std::string body) = 0;
 };
+
+// Nimbus's batch `next`, for runtimes that run many invocations at once:
+// GET /2018-06-01/runtime/invocation/next-batch?max=N waits like `next` and
+// answers with 1 to N events at once. The body (kBatchContentType) is the
+// events one after another, each as a block of the headers `next` would
+// answer with (request id, deadline, function ARN, trace id, client context,
+// Cognito identity) ending in its Content-Length, an empty line, and the
+// event's payload. Results are posted per invocation as usual. A server
+// without it answers 404, and the runtime falls back to one `next` per event.
+inline constexpr std::string_view kBatchContentType = "application/vnd.nimbus.invocation-batch";
+inline constexpr size_t kMaxBatchEvents = 1024;
 
 // An HTTP handler serving the Runtime API for one instance. It holds the
 // delegate weakly: once the instance is gone, requests get 500 (Lambda's

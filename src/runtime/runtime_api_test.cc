@@ -12,6 +12,11 @@ class FakeDelegate : public RuntimeApiDelegate {
   void OnNext(std::function<void(InvocationEvent&&)> deliver) override {
     parked = std::move(deliver);
   }
+  void OnNextBatch(size_t max,
+                   std::function<void(std::vector<InvocationEvent>&&)> deliver) override {
+    batch_max = max;
+    parked_batch = std::move(deliver);
+  }
   PostResult OnResponse(const std::string& id, std::string body, std::string type) override {
     if (id != current) return PostResult::kInvalidRequestId;
     if (answered) return PostResult::kInvalidState;
@@ -36,6 +41,8 @@ class FakeDelegate : public RuntimeApiDelegate {
     return PostResult::kAccepted;
   }
   std::function<void(InvocationEvent&&)> parked;
+  std::function<void(std::vector<InvocationEvent>&&)> parked_batch;
+  size_t batch_max = 0;
   std::string current = "req-1";
   bool answered = false, too_large = false;
   std::string response, content_type, error_type;
@@ -85,6 +92,63 @@ TEST(RuntimeApiTest, NextParksUntilAnEventArrives) {
             "arn:aws:lambda:us-east-1:000000000000:function:f");
   EXPECT_EQ(*got->FindHeader("Lambda-Runtime-Trace-Id"), "Root=1-abc");
   EXPECT_EQ(got->FindHeader("Lambda-Runtime-Client-Context"), nullptr);
+}
+
+TEST(RuntimeApiTest, BatchNextAnswersWithEveryEventInOneBody) {
+  auto d = std::make_shared<FakeDelegate>();
+  net::Handler h = MakeRuntimeApiHandler(d);
+  net::HttpRequest req;
+  req.method = "GET";
+  req.target = "/2018-06-01/runtime/invocation/next-batch?max=16";
+  req.SplitTarget();
+  std::optional<net::HttpResponse> got;
+  h(std::move(req), [&](net::HttpResponse r) { got = std::move(r); });
+  EXPECT_FALSE(got.has_value());
+  ASSERT_TRUE(d->parked_batch);
+  EXPECT_EQ(d->batch_max, 16u);
+  std::vector<InvocationEvent> events(2);
+  events[0].request_id = "req-1";
+  events[0].payload = "{\"a\":1}";
+  events[0].deadline_ms = 1700000000123;
+  events[0].invoked_arn = "arn:aws:lambda:us-east-1:000000000000:function:f";
+  events[0].trace_id = "Root=1-abc";
+  events[1].request_id = "req-2";
+  events[1].payload = "\"caf\xc3\xa9\"";  // byte lengths, not characters
+  events[1].deadline_ms = 1700000000456;
+  events[1].invoked_arn = "arn:aws:lambda:us-east-1:000000000000:function:f:live";
+  events[1].client_context = "{\"custom\":\n{}}";  // a line break cannot end the block
+  d->parked_batch(std::move(events));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(*got->FindHeader("Content-Type"), kBatchContentType);
+  EXPECT_EQ(
+      got->body,
+      "Lambda-Runtime-Aws-Request-Id: req-1\r\n"
+      "Lambda-Runtime-Deadline-Ms: 1700000000123\r\n"
+      "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:000000000000:function:f\r\n"
+      "Lambda-Runtime-Trace-Id: Root=1-abc\r\n"
+      "Content-Length: 7\r\n\r\n"
+      "{\"a\":1}"
+      "Lambda-Runtime-Aws-Request-Id: req-2\r\n"
+      "Lambda-Runtime-Deadline-Ms: 1700000000456\r\n"
+      "Lambda-Runtime-Invoked-Function-Arn: "
+      "arn:aws:lambda:us-east-1:000000000000:function:f:live\r\n"
+      "Lambda-Runtime-Client-Context: {\"custom\": {}}\r\n"
+      "Content-Length: 7\r\n\r\n"
+      "\"caf\xc3\xa9\"");
+}
+
+TEST(RuntimeApiTest, BatchNextNeedsASensibleMax) {
+  auto d = std::make_shared<FakeDelegate>();
+  net::Handler h = MakeRuntimeApiHandler(d);
+  for (const char* query : {"", "?max=0", "?max=-1", "?max=abc", "?max=2x", "?max=1025"}) {
+    auto r = Send(h, "GET", std::string("/2018-06-01/runtime/invocation/next-batch") + query);
+    EXPECT_EQ(r.status, 400) << query;
+    EXPECT_NE(r.body.find("max"), std::string::npos) << query;
+  }
+  EXPECT_FALSE(d->parked_batch);
+  Send(h, "GET", "/2018-06-01/runtime/invocation/next-batch?max=1024");
+  EXPECT_EQ(d->batch_max, 1024u);
 }
 
 TEST(RuntimeApiTest, ResponseStatusCodes) {

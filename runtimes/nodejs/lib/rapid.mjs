@@ -144,14 +144,7 @@ class Connection {
       }
       const lines = this.input.toString('latin1', 0, end).split('\r\n');
       const status = parseInt(lines[0].split(' ')[1], 10);
-      const headers = {};
-      for (let i = 1; i < lines.length; i++) {
-        const colon = lines[i].indexOf(':');
-        if (colon <= 0) continue;
-        const name = lines[i].slice(0, colon).trim().toLowerCase();
-        const value = lines[i].slice(colon + 1).trim();
-        headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-      }
+      const headers = parseHeaderLines(lines, 1);
       const start = end + 4;
       let body;
       let next;
@@ -172,6 +165,40 @@ class Connection {
       if (entry) entry.resolve({ status, headers, body: Buffer.from(body) });
     }
   }
+}
+
+// Header lines from `lines[first]` on, as {lower-case name: value}; repeated
+// names are joined with commas.
+function parseHeaderLines(lines, first) {
+  const headers = {};
+  for (let i = first; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon <= 0) continue;
+    const name = lines[i].slice(0, colon).trim().toLowerCase();
+    const value = lines[i].slice(colon + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return headers;
+}
+
+// The events of a batch `next` answer: blocks of headers, each ending with
+// Content-Length and an empty line, followed by that many bytes of payload.
+export function splitBatch(buffer) {
+  const events = [];
+  let pos = 0;
+  while (pos < buffer.length) {
+    const end = buffer.indexOf(CRLF_CRLF, pos);
+    if (end < 0) throw new Error('Runtime API batch answer is malformed: headers do not end');
+    const headers = parseHeaderLines(buffer.toString('latin1', pos, end).split('\r\n'), 0);
+    const length = Number(headers['content-length']);
+    const start = end + 4;
+    if (!Number.isInteger(length) || length < 0 || start + length > buffer.length) {
+      throw new Error('Runtime API batch answer is malformed: bad Content-Length');
+    }
+    events.push({ headers, body: buffer.toString('utf8', start, start + length) });
+    pos = start + length;
+  }
+  return events;
 }
 
 // A chunked body starting at `pos`: {body, next} once complete, else null.
@@ -231,6 +258,18 @@ export class RuntimeApiClient {
       throw new Error(`Failed to get next invocation, error ${res.status}`);
     }
     return { headers: res.headers, body: res.body.toString('utf8') };
+  }
+
+  // Waits for 1 to `max` invocations at once (Nimbus's batch `next`):
+  // [{headers (lower-case names), body: string}], or null when the server
+  // does not offer it.
+  async nextBatch(max) {
+    const res = await this.connection.request('GET', `${API}/runtime/invocation/next-batch?max=${max}`, {});
+    if (res.status === 404) return null;
+    if (res.status !== 200) {
+      throw new Error(`Failed to get next invocations, error ${res.status}`);
+    }
+    return splitBatch(res.body);
   }
 
   // Posts a handler result (already serialised JSON text).

@@ -701,61 +701,123 @@ describe('several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY)', { concurren
     const all = new Promise((r) => { release = r; });
     async function barrier() { if (++arrived === 4) release(); await all; }
   `;
+  const MULTI = { AWS_LAMBDA_MAX_CONCURRENCY: '4' };
+  // Each test runs against a server with Nimbus's batch `next` and against
+  // one without it (where the runtime falls back to a connection per slot).
+  const modes = [
+    ['batch next', (a) => (a.batch = true)],
+    ['one next per slot', () => {}],
+  ];
 
-  test('four invocations run together, each on a connection of its own', async () => {
+  test('with the batch next, events that wait together come in one answer; results leave on another connection', async () => {
     const { api } = await runBootstrap({
       files: {
         'index.js': `${BARRIER}
           exports.handler = async (event) => { await barrier(); return { n: event.n }; };`,
       },
       events: [1, 2, 3, 4].map((n) => ({ event: { n } })),
-      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+      env: MULTI,
+      setupApi: (a) => (a.batch = true),
     });
     assert.deepEqual(api.responses.map((r) => JSON.parse(r.text).n).sort(), [1, 2, 3, 4]);
-    const used = new Set(api.requests.filter((r) => r.url !== '/marker').map((r) => r.connection));
-    assert.equal(used.size, 4);
+    assert.equal(api.batchAnswers.length, 1);
+    assert.equal(api.batchAnswers[0].length, 4);
+    const asks = api.requests.filter((r) => r.url.includes('/next-batch'));
+    const posts = api.requests.filter((r) => r.method === 'POST' && r.url !== '/marker');
+    assert.equal(asks[0].url, '/2018-06-01/runtime/invocation/next-batch?max=4');
+    assert.equal(new Set(asks.map((r) => r.connection)).size, 1);
+    assert.equal(new Set(posts.map((r) => r.connection)).size, 1);
+    assert.notEqual(asks[0].connection, posts[0].connection);
+    assert.ok(!api.requests.some((r) => r.url.endsWith('/invocation/next')));
   });
 
-  test('log records carry the request id of the invocation that wrote them', async () => {
-    const { api, lines } = await runBootstrap({
+  test('with the batch next, the runtime never asks for more events than it has free slots', async () => {
+    const { api } = await runBootstrap({
       files: {
-        'index.js': `${BARRIER}
-          exports.handler = async (event, context) => {
-            await barrier();
-            console.log('mine=' + context.awsRequestId);
-            return 'ok';
+        'index.js': `let running = 0, peak = 0;
+          exports.handler = async (event) => {
+            peak = Math.max(peak, ++running);
+            await new Promise((r) => setTimeout(r, 20 * (event.n % 3)));
+            running--;
+            return { n: event.n, peak };
           };`,
       },
-      events: [{}, {}, {}, {}],
-      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+      events: Array.from({ length: 10 }, (_, n) => ({ event: { n } })),
+      env: { AWS_LAMBDA_MAX_CONCURRENCY: '3' },
+      setupApi: (a) => (a.batch = true),
     });
-    assert.equal(api.responses.length, 4);
-    const records = recordsWith(lines, 'mine=');
-    assert.equal(records.length, 4);
-    for (const line of records) {
-      const [, id, , message] = line.split('\t');
-      assert.equal(message, `mine=${id}`);
-    }
+    const results = api.responses.map((r) => JSON.parse(r.text));
+    assert.deepEqual(results.map((r) => r.n).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(Math.max(...results.map((r) => r.peak)), 3);
+    assert.equal(api.batchAnswers[0].length, 3);
+    const maxes = api.requests
+      .filter((r) => r.url.includes('/next-batch'))
+      .map((r) => Number(r.url.split('max=')[1]));
+    assert.ok(maxes.every((m) => m >= 1 && m <= 3), `asked for ${maxes}`);
+    assert.ok(api.batchAnswers.every((batch) => batch.length <= 3));
   });
 
-  test('callback, succeed and fail settle their own invocation; a thrown error fails only its own', async () => {
+  test('a server without the batch next gets one connection per slot', async () => {
     const { api } = await runBootstrap({
       files: {
         'index.js': `${BARRIER}
-          exports.handler = (event, context, callback) => {
-            barrier().then(() => {
-              if (event.kind === 'callback') callback(null, 'cb');
-              else if (event.kind === 'succeed') context.succeed('s');
-              else if (event.kind === 'fail') context.fail(new RangeError('f'));
-              else return Promise.reject(new TypeError('t')).catch((e) => callback(e));
-            });
-          };`,
+          exports.handler = async (event) => { await barrier(); return { n: event.n }; };`,
       },
-      events: ['callback', 'succeed', 'fail', 'throw'].map((kind) => ({ event: { kind } })),
-      env: { AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+      events: [1, 2, 3, 4].map((n) => ({ event: { n } })),
+      env: MULTI,
     });
-    assert.deepEqual(api.responses.map((r) => r.text).sort(), ['"cb"', '"s"']);
-    const errors = api.results.filter((r) => r.kind === 'error').map((r) => r.body.errorType);
-    assert.deepEqual(errors.sort(), ['RangeError', 'TypeError']);
+    assert.deepEqual(api.responses.map((r) => JSON.parse(r.text).n).sort(), [1, 2, 3, 4]);
+    assert.equal(api.requests.filter((r) => r.url.includes('/next-batch')).length, 1);
+    const used = new Set(
+      api.requests.filter((r) => r.url !== '/marker' && !r.url.includes('/next-batch')).map((r) => r.connection),
+    );
+    assert.equal(used.size, 4);
   });
+
+  for (const [mode, setupApi] of modes) {
+    test(`${mode}: log records carry the request id of the invocation that wrote them`, async () => {
+      const { api, lines } = await runBootstrap({
+        files: {
+          'index.js': `${BARRIER}
+            exports.handler = async (event, context) => {
+              await barrier();
+              console.log('mine=' + context.awsRequestId);
+              return 'ok';
+            };`,
+        },
+        events: [{}, {}, {}, {}],
+        env: MULTI,
+        setupApi,
+      });
+      assert.equal(api.responses.length, 4);
+      const records = recordsWith(lines, 'mine=');
+      assert.equal(records.length, 4);
+      for (const line of records) {
+        const [, id, , message] = line.split('\t');
+        assert.equal(message, `mine=${id}`);
+      }
+    });
+
+    test(`${mode}: callback, succeed and fail settle their own invocation; a thrown error fails only its own`, async () => {
+      const { api } = await runBootstrap({
+        files: {
+          'index.js': `${BARRIER}
+            exports.handler = (event, context, callback) => {
+              barrier().then(() => {
+                if (event.kind === 'callback') callback(null, 'cb');
+                else if (event.kind === 'succeed') context.succeed('s');
+                else if (event.kind === 'fail') context.fail(new RangeError('f'));
+                else return Promise.reject(new TypeError('t')).catch((e) => callback(e));
+              });
+            };`,
+        },
+        events: ['callback', 'succeed', 'fail', 'throw'].map((kind) => ({ event: { kind } })),
+        env: MULTI,
+        setupApi,
+      });
+      assert.deepEqual(api.responses.map((r) => r.text).sort(), ['"cb"', '"s"']);
+      const errors = api.results.filter((r) => r.kind === 'error').map((r) => r.body.errorType);
+      assert.deepEqual(errors.sort(), ['RangeError', 'TypeError']);
+    });
+  }
 });

@@ -5,7 +5,10 @@
 // the bootstrap posts: responses (buffered or streamed, with trailers),
 // invocation errors and init errors. POST /marker lets a handler drop a
 // timestamped marker into the same ordered record, so tests can tell whether
-// something happened before or after a response.
+// something happened before or after a response. With `batch` set it also
+// serves Nimbus's batch `next` (GET /runtime/invocation/next-batch?max=N),
+// answering with every queued invocation up to N; otherwise that path is
+// unknown (404), as on a server without it.
 
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +28,8 @@ export class FakeRuntimeApi {
     // runtime's next GET /next arrives (recorded as `pipelined: true` on the
     // post) or for at most a second (`pipelined: false`).
     this.holdResultAnswers = false;
+    this.batch = false;
+    this.batchAnswers = []; // request ids of each batch answer, in order
     this.held = [];
     this.server = http.createServer((req, res) => this.#route(req, res));
     this.server.keepAliveTimeout = 0; // never close an idle keep-alive connection
@@ -102,6 +107,25 @@ export class FakeRuntimeApi {
     while (this.queue.length && this.parked.length) {
       const res = this.parked.shift();
       if (res.destroyed) continue;
+      if (res.batchMax) {
+        const invs = this.queue.splice(0, res.batchMax);
+        this.served.push(...invs);
+        this.batchAnswers.push(invs.map((inv) => inv.requestId));
+        const parts = invs.map((inv) => {
+          const body = Buffer.from(inv.body, 'utf8');
+          let head = '';
+          for (const [name, value] of Object.entries(inv.headers)) head += `${name}: ${value}\r\n`;
+          head += `Content-Length: ${body.length}\r\n\r\n`;
+          return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+        });
+        const body = Buffer.concat(parts);
+        res.writeHead(200, {
+          'Content-Type': 'application/vnd.nimbus.invocation-batch',
+          'Content-Length': body.length,
+        });
+        res.end(body);
+        continue;
+      }
       const inv = this.queue.shift();
       this.served.push(inv);
       const body = Buffer.from(inv.body, 'utf8');
@@ -136,6 +160,13 @@ export class FakeRuntimeApi {
       const url = req.url;
       if (req.method === 'GET' && url === `${API}/runtime/invocation/next`) {
         for (const held of [...this.held]) this.#release(held, true);
+        this.parked.push(res);
+        this.#dispatch();
+        return;
+      }
+      const batchNext = /^\/2018-06-01\/runtime\/invocation\/next-batch\?max=(\d+)$/.exec(url);
+      if (this.batch && req.method === 'GET' && batchNext) {
+        res.batchMax = Number(batchNext[1]);
         this.parked.push(res);
         this.#dispatch();
         return;
