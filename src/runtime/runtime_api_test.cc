@@ -65,15 +65,20 @@ net::HttpResponse Send(net::Handler& h, std::string method, std::string target,
   return out ? *out : net::HttpResponse::Text(599, "no response");
 }
 
+// A GET whose answer may come later: it lands in `got`, which must outlive it.
+void StartGet(net::Handler& h, std::string target, std::optional<net::HttpResponse>& got) {
+  net::HttpRequest req;
+  req.method = "GET";
+  req.target = std::move(target);
+  req.SplitTarget();
+  h(std::move(req), [&got](net::HttpResponse r) { got = std::move(r); });
+}
+
 TEST(RuntimeApiTest, NextParksUntilAnEventArrives) {
   auto d = std::make_shared<FakeDelegate>();
   net::Handler h = MakeRuntimeApiHandler(d);
-  net::HttpRequest req;
-  req.method = "GET";
-  req.target = "/2018-06-01/runtime/invocation/next";
-  req.SplitTarget();
   std::optional<net::HttpResponse> got;
-  h(std::move(req), [&](net::HttpResponse r) { got = std::move(r); });
+  StartGet(h, "/2018-06-01/runtime/invocation/next", got);
   EXPECT_FALSE(got.has_value());
   ASSERT_TRUE(d->parked);
   InvocationEvent ev;
@@ -97,12 +102,8 @@ TEST(RuntimeApiTest, NextParksUntilAnEventArrives) {
 TEST(RuntimeApiTest, BatchNextAnswersWithEveryEventInOneBody) {
   auto d = std::make_shared<FakeDelegate>();
   net::Handler h = MakeRuntimeApiHandler(d);
-  net::HttpRequest req;
-  req.method = "GET";
-  req.target = "/2018-06-01/runtime/invocation/next-batch?max=16";
-  req.SplitTarget();
   std::optional<net::HttpResponse> got;
-  h(std::move(req), [&](net::HttpResponse r) { got = std::move(r); });
+  StartGet(h, "/2018-06-01/runtime/invocation/next-batch?max=16", got);
   EXPECT_FALSE(got.has_value());
   ASSERT_TRUE(d->parked_batch);
   EXPECT_EQ(d->batch_max, 16u);
