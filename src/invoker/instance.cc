@@ -317,8 +317,8 @@ void Instance::RememberFinishedLocked(const std::string& request_id) {
 
 void Instance::CompleteLocked(Invocation& inv, InvokeResult result,
                               const std::string& report_status, const std::string& error_type,
-                              Outcome& out) {
-  DrainOutputLocked();
+                              Outcome& out, Clock::time_point result_read) {
+  DrainOutputForLocked(result_read);
   const std::string& id = inv.request.request_id;
   double duration = MillisSince(inv.delivered ? inv.delivered_at : inv.assigned_at);
   EmitLocked(EndLine(id), &inv);
@@ -399,7 +399,7 @@ void Instance::ParkLocked(ParkedNext next, Outcome& out) {
 }
 
 runtime::PostResult Instance::OnResponse(const std::string& request_id, std::string body,
-                                         std::string content_type) {
+                                         std::string content_type, Clock::time_point received_at) {
   Outcome out;
   {
     std::lock_guard lock(mu_);
@@ -408,7 +408,7 @@ runtime::PostResult Instance::OnResponse(const std::string& request_id, std::str
     InvokeResult r;
     r.payload = std::move(body);
     r.content_type = std::move(content_type);
-    CompleteLocked(*inv, std::move(r), "", "", out);
+    CompleteLocked(*inv, std::move(r), "", "", out, received_at);
     out.freed++;
   }
   Finish(out);
@@ -434,7 +434,7 @@ runtime::PostResult Instance::OnResponseTooLarge(const std::string& request_id) 
 }
 
 runtime::PostResult Instance::OnError(const std::string& request_id, std::string error_type,
-                                      std::string body) {
+                                      std::string body, Clock::time_point received_at) {
   Outcome out;
   {
     std::lock_guard lock(mu_);
@@ -443,7 +443,7 @@ runtime::PostResult Instance::OnError(const std::string& request_id, std::string
     InvokeResult r;
     r.function_error = "Unhandled";
     r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
-    CompleteLocked(*inv, std::move(r), "", "", out);
+    CompleteLocked(*inv, std::move(r), "", "", out, received_at);
     out.freed++;
   }
   Finish(out);
@@ -551,8 +551,14 @@ void Instance::OnOutputReadable() {
   DrainOutputLocked();
 }
 
+void Instance::DrainOutputForLocked(Clock::time_point result_read) {
+  if (result_read != Clock::time_point{} && last_drain_ >= result_read) return;
+  DrainOutputLocked();
+}
+
 void Instance::DrainOutputLocked() {
   if (!output_.valid()) return;
+  last_drain_ = Clock::now();  // before the first read: what was written by now is read
   char buf[65536];
   while (true) {
     ssize_t n = ::read(output_.get(), buf, sizeof buf);

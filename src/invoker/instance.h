@@ -102,10 +102,12 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   void OnNextBatch(size_t max,
                    std::function<void(std::vector<runtime::InvocationEvent>&&)> deliver) override;
   runtime::PostResult OnResponse(const std::string& request_id, std::string body,
-                                 std::string content_type) override;
+                                 std::string content_type,
+                                 std::chrono::steady_clock::time_point received_at) override;
   runtime::PostResult OnResponseTooLarge(const std::string& request_id) override;
   runtime::PostResult OnError(const std::string& request_id, std::string error_type,
-                              std::string body) override;
+                              std::string body,
+                              std::chrono::steady_clock::time_point received_at) override;
   runtime::PostResult OnInitError(std::string error_type, std::string body) override;
 
  private:
@@ -130,7 +132,8 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   runtime::InvocationEvent TakeEventLocked();
   // Ends `inv` (one of active_) with `result`; `inv` is gone afterwards.
   void CompleteLocked(Invocation& inv, InvokeResult result, const std::string& report_status,
-                      const std::string& error_type, Outcome& out);
+                      const std::string& error_type, Outcome& out,
+                      std::chrono::steady_clock::time_point result_read = {});
   // The delivered, unfinished invocation with this id, or null.
   Invocation* FindDeliveredLocked(const std::string& request_id);
   // Which answer a result for an unknown request id gets.
@@ -138,6 +141,11 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   void RememberFinishedLocked(const std::string& request_id);
   void OnOutputReadable();
   void DrainOutputLocked();
+  // Drains the output unless a drain began after `result_read` (a result
+  // the runtime posted after writing its last lines for it): those lines
+  // were in the pipe by then. Results read together need one read of the
+  // pipe, not one each. An unset time always drains.
+  void DrainOutputForLocked(std::chrono::steady_clock::time_point result_read);
   // Logs a line; `owner` is the invocation it is about, when known.
   void EmitLocked(std::string line, Invocation* owner = nullptr);
   // The instance's peak memory use in MB, for REPORT lines.
@@ -181,6 +189,7 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   Credentials credentials_;
   uint64_t peak_memory_mb_ = 0;
   std::chrono::steady_clock::time_point peak_read_at_;
+  std::chrono::steady_clock::time_point last_drain_;  // when the last full drain began
 
   std::unique_ptr<sandbox::SandboxedProcess> process_;
   UniqueFd output_;

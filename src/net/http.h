@@ -4,6 +4,7 @@
 // bytes. Nothing here depends on Boost.Beast, so handlers compile without it.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct HttpRequest {
   // connection is closed after the response.
   bool body_too_large = false;
   std::string peer;  // "ip:port" of the client
+  // When the server had read the whole request (no earlier than the read
+  // that brought its last bytes ended); unset for requests made up in code.
+  std::chrono::steady_clock::time_point received_at{};
 
   // First header named `name` (case-insensitive), or nullptr.
   const std::string* FindHeader(std::string_view name) const;

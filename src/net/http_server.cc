@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
@@ -12,8 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-
 #include <mutex>
 #include <unordered_set>
 
@@ -34,7 +34,9 @@ struct Session {
   std::shared_ptr<ResponseChannel> pending;  // where Responders deliver; reused per request
 };
 
-bool HasBody(int status) { return status / 100 != 1 && status != 204 && status != 304; }
+bool HasBody(int status) {
+  return status / 100 != 1 && status != 204 && status != 304;
+}
 
 HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const std::string& peer) {
   auto& msg = parser.get();
@@ -70,7 +72,8 @@ std::string ResponseHead(const HttpResponse& r, unsigned version, const std::str
   head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   head += std::to_string(r.status);
   head += ' ';
-  head += std::string_view(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status))));
+  head += std::string_view(
+      bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status))));
   head += "\r\n";
   bool has_server = false;
   for (const auto& h : r.headers) {
@@ -154,10 +157,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       sessions.insert(session);
     }
     auto executor = session->socket.get_executor();
-    asio::co_spawn(executor, Serve(session), [self = shared_from_this(), session](std::exception_ptr) {
-      std::lock_guard lock(self->mu);
-      self->sessions.erase(session);
-    });
+    asio::co_spawn(executor, Serve(session),
+                   [self = shared_from_this(), session](std::exception_ptr) {
+                     std::lock_guard lock(self->mu);
+                     self->sessions.erase(session);
+                   });
   }
 
   asio::awaitable<void> Serve(std::shared_ptr<Session> session) {
@@ -174,6 +178,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (!ec) peer = ep.address().to_string() + ":" + std::to_string(ep.port());
     }
     Outbox outbox;
+    // When the last read ended: requests taken from the buffer without a
+    // read of their own arrived no later.
+    auto last_read = std::chrono::steady_clock::now();
     while (true) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -193,15 +200,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         if (!co_await Flush(session, outbox)) co_return;
         co_await bhttp::async_read(session->socket, buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, ec));
+        last_read = std::chrono::steady_clock::now();
       }
       bool too_large = false;
       if (ec == bhttp::error::body_limit) {
         too_large = true;
       } else if (ec == bhttp::error::header_limit) {
         if (co_await Flush(session, outbox)) {
-          co_await WriteError(session, 431, "Request header fields too large (the limit is " +
-                                                std::to_string(options.header_limit / 1024) +
-                                                " KB)");
+          co_await WriteError(session, 431,
+                              "Request header fields too large (the limit is " +
+                                  std::to_string(options.header_limit / 1024) + " KB)");
         }
         co_return;
       } else if (ec) {
@@ -216,6 +224,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       unsigned version = parser.get().version();
       bool keep_alive = parser.get().keep_alive() && !too_large;
       HttpRequest req = ToRequest(parser, peer);
+      req.received_at = last_read;
       req.body_too_large = too_large;
       if (!too_large) req.body = std::move(parser.get().body());
 
@@ -235,9 +244,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                           HttpResponse::Text(500, "Internal Server Error"));
       }
       HttpResponse response;
-      bool answered = channel->try_receive([&](boost::system::error_code, HttpResponse r) {
-        response = std::move(r);
-      });
+      bool answered = channel->try_receive(
+          [&](boost::system::error_code, HttpResponse r) { response = std::move(r); });
       if (!answered) {
         // Answers to earlier pipelined requests wait, when so configured, to
         // leave together with this one.
@@ -291,8 +299,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     timer.cancel();
   }
 
-  asio::awaitable<void> WriteError(std::shared_ptr<Session> session, int status,
-                                   std::string text) {
+  asio::awaitable<void> WriteError(std::shared_ptr<Session> session, int status, std::string text) {
     HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
                                             : HttpResponse::Text(status, text);
     Outbox outbox;
@@ -333,7 +340,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 HttpServer::HttpServer(EventLoop& loop, Handler handler, HttpServerOptions options)
     : impl_(std::make_shared<Impl>(loop, std::move(handler), std::move(options))) {}
 
-HttpServer::~HttpServer() { Close(); }
+HttpServer::~HttpServer() {
+  Close();
+}
 
 Result<int> HttpServer::Listen(const std::string& host, int port) {
   boost::system::error_code ec;
@@ -372,7 +381,9 @@ Status HttpServer::Adopt(UniqueFd listening_socket) {
   return Status::Ok();
 }
 
-void HttpServer::Close() { impl_->CloseAll(); }
+void HttpServer::Close() {
+  impl_->CloseAll();
+}
 
 void HttpServer::StopAccepting() {
   std::vector<std::shared_ptr<tcp::acceptor>> accs;

@@ -1,14 +1,14 @@
 #include "net/http_server.h"
 
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "net/http_client.h"
@@ -178,6 +178,35 @@ TEST_F(HttpServerTest, CoalescingHoldsAnAnswerUntilThePipelinedOneAfterItIsReady
   ASSERT_NE(one, std::string::npos) << got;
   ASSERT_NE(two, std::string::npos) << got;
   EXPECT_LT(one, two);
+}
+
+TEST_F(HttpServerTest, RequestsReadTogetherShareTheTimeTheyWereRead) {
+  std::mutex mu;
+  std::vector<std::chrono::steady_clock::time_point> seen;
+  HttpServer server(loop_, [&](HttpRequest&& req, Responder respond) {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back(req.received_at);
+    }
+    respond(HttpResponse::Text(200, "answer " + req.path));
+  });
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(conn.connected());
+  auto before = std::chrono::steady_clock::now();
+  conn.Write("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(conn.ReadUntil("answer /b", 1).find("answer /b"), std::string::npos);
+  auto between = std::chrono::steady_clock::now();
+  conn.Write("GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(conn.ReadUntil("answer /c", 1).find("answer /c"), std::string::npos);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 3u);
+  // /b came in the read that brought /a; /c in a read of its own, later.
+  EXPECT_GE(seen[0], before);
+  EXPECT_EQ(seen[1], seen[0]);
+  EXPECT_LE(seen[1], between);
+  EXPECT_GE(seen[2], between);
 }
 
 TEST_F(HttpServerTest, AnswersLaterFromAnotherThread) {

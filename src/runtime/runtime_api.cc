@@ -151,7 +151,8 @@ net::Handler MakeRuntimeApiHandler(std::weak_ptr<RuntimeApiDelegate> weak) {
             return;
           }
           std::string type = req.HeaderOr("Content-Type", "application/json");
-          respond(ForResult(delegate->OnResponse(id, std::move(req.body), std::move(type))));
+          respond(ForResult(
+              delegate->OnResponse(id, std::move(req.body), std::move(type), req.received_at)));
           return;
         }
         if (action == "error") {
@@ -161,7 +162,8 @@ net::Handler MakeRuntimeApiHandler(std::weak_ptr<RuntimeApiDelegate> weak) {
             return;
           }
           std::string type = req.HeaderOr("Lambda-Runtime-Function-Error-Type", "Unhandled");
-          respond(ForResult(delegate->OnError(id, std::move(type), std::move(req.body))));
+          respond(ForResult(
+              delegate->OnError(id, std::move(type), std::move(req.body), req.received_at)));
           return;
         }
       }

@@ -4,6 +4,7 @@
 // the delegate's business (the invoker's Instance).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,12 +47,15 @@ class RuntimeApiDelegate {
   // at least one event, unless the instance is torn down first.
   virtual void OnNextBatch(size_t max,
                            std::function<void(std::vector<InvocationEvent>&&)> deliver) = 0;
+  // `received_at` is when the result had been read (see net::HttpRequest).
   virtual PostResult OnResponse(const std::string& request_id, std::string body,
-                                std::string content_type) = 0;
+                                std::string content_type,
+                                std::chrono::steady_clock::time_point received_at) = 0;
   // The runtime posted a result larger than kMaxRuntimeResponseBytes.
   virtual PostResult OnResponseTooLarge(const std::string& request_id) = 0;
   virtual PostResult OnError(const std::string& request_id, std::string error_type,
-                             std::string body) = 0;
+                             std::string body,
+                             std::chrono::steady_clock::time_point received_at) = 0;
   virtual PostResult OnInitError(std::string error_type, std::string body) = 0;
 };
 

@@ -17,7 +17,8 @@ class FakeDelegate : public RuntimeApiDelegate {
     batch_max = max;
     parked_batch = std::move(deliver);
   }
-  PostResult OnResponse(const std::string& id, std::string body, std::string type) override {
+  PostResult OnResponse(const std::string& id, std::string body, std::string type,
+                        std::chrono::steady_clock::time_point) override {
     if (id != current) return PostResult::kInvalidRequestId;
     if (answered) return PostResult::kInvalidState;
     answered = true;
@@ -29,7 +30,8 @@ class FakeDelegate : public RuntimeApiDelegate {
     too_large = true;
     return PostResult::kAccepted;
   }
-  PostResult OnError(const std::string& id, std::string type, std::string body) override {
+  PostResult OnError(const std::string& id, std::string type, std::string body,
+                     std::chrono::steady_clock::time_point) override {
     if (id != current) return PostResult::kInvalidRequestId;
     error_type = type;
     response = body;
