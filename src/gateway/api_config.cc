@@ -1,7 +1,8 @@
 #include "gateway/api_config.h"
 
+#include <re2/re2.h>
+
 #include <limits>
-#include <regex>
 #include <set>
 #include <system_error>
 
@@ -102,7 +103,29 @@ Status ThrottleFromJson(const json::object& o, std::string_view key, ThrottleCon
   return Status::Ok();
 }
 
+// "<letter>[letters, digits, '-']", at most 128 characters.
+bool ValidApiId(std::string_view id) {
+  auto letter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); };
+  if (id.empty() || id.size() > 128 || !letter(id[0])) return false;
+  for (char ch : id) {
+    if (!letter(ch) && !(ch >= '0' && ch <= '9') && ch != '-') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(
+    const std::string& expression) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(expression, options);
+  if (!re->ok()) {
+    return InvalidArgument("identityValidationExpression is not a valid regular expression (" +
+                           re->error() + ")");
+  }
+  return std::shared_ptr<const re2::RE2>(std::move(re));
+}
 
 std::string MakeApiId(const std::string& seed) {
   std::string digest = Sha256(seed);
@@ -202,6 +225,13 @@ Result<ApiConfig> ApiConfigFromJson(const json::value& v) {
       RETURN_IF_ERROR(ReadBool(ao, "simple_responses", &a.simple_responses));
       RETURN_IF_ERROR(ReadString(ao, "payload_version", &a.payload_version));
       RETURN_IF_ERROR(ReadString(ao, "validation_expression", &a.validation_expression));
+      if (!a.validation_expression.empty()) {
+        auto compiled = CompileValidationExpression(a.validation_expression);
+        if (!compiled.ok()) {
+          return InvalidArgument("authorizer " + a.name + ": " + compiled.status().message());
+        }
+        a.validation_regex = std::move(*compiled);
+      }
       c.authorizers[a.name] = std::move(a);
     }
   }
@@ -255,8 +285,7 @@ Result<ApiConfig> ApiConfigFromJson(const json::value& v) {
 }
 
 Status Validate(const ApiConfig& c) {
-  static const std::regex kId("[a-zA-Z][a-zA-Z0-9-]{0,127}");
-  if (!std::regex_match(c.id, kId)) {
+  if (!ValidApiId(c.id)) {
     return InvalidArgument("API id '" + c.id + "' must start with a letter and hold only letters, digits and '-'");
   }
   for (const auto& [name, a] : c.authorizers) {
@@ -281,12 +310,10 @@ Status Validate(const ApiConfig& c) {
       if (a.payload_version != "1.0" && a.payload_version != "2.0") {
         return InvalidArgument("authorizer " + name + ": payloadVersion must be '1.0' or '2.0'");
       }
-      if (!a.validation_expression.empty()) {
-        try {
-          std::regex re(a.validation_expression);
-        } catch (const std::regex_error&) {
-          return InvalidArgument("authorizer " + name + ": identityValidationExpression is not a valid regular expression");
-        }
+      if (!a.validation_expression.empty() &&
+          (!a.validation_regex || a.validation_regex->pattern() != a.validation_expression)) {
+        auto compiled = CompileValidationExpression(a.validation_expression);
+        if (!compiled.ok()) return InvalidArgument("authorizer " + name + ": " + compiled.status().message());
       }
     } else {
       return InvalidArgument("authorizer " + name + " has unsupported type '" + a.type +

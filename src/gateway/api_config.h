@@ -6,12 +6,17 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace nimbus::gateway {
 
@@ -48,7 +53,11 @@ struct AuthorizerConfig {
   int result_ttl_s = 300;
   bool simple_responses = false;
   std::string payload_version = "2.0";  // HTTP API request authorizers
-  std::string validation_expression;    // REST TOKEN: a regex the token must match
+  // REST TOKEN: a regular expression (RE2 syntax) the whole token must match,
+  // and its compiled form, made once when the configuration is read
+  // (ApiConfigFromJson) and shared by every copy.
+  std::string validation_expression;
+  std::shared_ptr<const re2::RE2> validation_regex;
 };
 
 struct RouteConfig {
@@ -100,8 +109,15 @@ struct ApiConfig {
 json::object ToJson(const ApiConfig& config);
 // Reads and validates a configuration: route templates, unknown authorizers,
 // authorizer settings the gateway cannot honour (an error, never a bypass).
+// TOKEN authorizers' validation expressions come back compiled.
 Result<ApiConfig> ApiConfigFromJson(const json::value& v);
 Status Validate(const ApiConfig& config);
+
+// Compiles an identityValidationExpression. RE2 matches in time linear in
+// the token's length, whatever the expression; expressions RE2 does not
+// support (back-references, look-arounds) are an error.
+Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(
+    const std::string& expression);
 
 // A stable ten-character id, as API Gateway's API ids look ("a1b2c3d4e5").
 std::string MakeApiId(const std::string& seed);

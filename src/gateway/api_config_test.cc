@@ -1,6 +1,7 @@
 #include "gateway/api_config.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <string>
 
@@ -167,6 +168,23 @@ TEST(ApiConfigTest, JsonRoundTrip) {
   EXPECT_FALSE(c.api_keys[1].enabled);
 }
 
+TEST(ApiConfigTest, ValidationExpressionIsCompiledOnRead) {
+  auto read = ApiConfigFromJson(ToJson(Full()));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  const AuthorizerConfig& token = read->authorizers.at("token");
+  ASSERT_NE(token.validation_regex, nullptr);
+  EXPECT_EQ(token.validation_regex->pattern(), token.validation_expression);
+  EXPECT_EQ(read->authorizers.at("lambda").validation_regex, nullptr);
+  // Copies of the configuration share the one compiled expression.
+  ApiConfig copy = *read;
+  EXPECT_EQ(copy.authorizers.at("token").validation_regex, token.validation_regex);
+  EXPECT_EQ(InvalidJson([](json::object& o) {
+              o["authorizers"].as_object()["token"].as_object()["validation_expression"] = "(?=a)";
+            }),
+            "authorizer token: identityValidationExpression is not a valid regular expression "
+            "(invalid perl operator: (?=)");
+}
+
 TEST(ApiConfigTest, MinimalJsonGetsDefaults) {
   auto c = ApiConfigFromJson(Parse(R"({"id": "svc-dev",
       "routes": [{"method": "GET", "path": "/", "function": "f"}],
@@ -323,7 +341,13 @@ TEST(ApiConfigValidateTest, LambdaAuthorizers) {
   c = Full();
   c.authorizers["token"].validation_expression = "([a-z]";
   EXPECT_EQ(Invalid(c),
-            "authorizer token: identityValidationExpression is not a valid regular expression");
+            "authorizer token: identityValidationExpression is not a valid regular expression "
+            "(missing ): ([a-z])");
+  // Back-references would need a backtracking matcher: refused at deploy.
+  c.authorizers["token"].validation_expression = "^(a+)\\1$";
+  EXPECT_EQ(Invalid(c),
+            "authorizer token: identityValidationExpression is not a valid regular expression "
+            "(invalid escape sequence: \\1)");
   c = Full();
   c.authorizers["lambda"].type = "cognito";
   EXPECT_EQ(Invalid(c),

@@ -386,6 +386,51 @@ TEST_F(AuthorizerTest, TokenValidationExpressionRejectsWithoutInvoking) {
   EXPECT_EQ(fn_.events.size(), 1u);
 }
 
+// A token of any length, against any expression, gets an answer: tokens over
+// 4096 characters are refused before matching, and matching takes time linear
+// in the token whatever the expression (no backtracking, no recursion per
+// character).
+TEST_F(AuthorizerTest, LongTokensAndPathologicalExpressionsAreRefused) {
+  Rest("token");
+  fn_.payload = Policy({{"Allow", "*"}});
+  config_.validation_expression = "^Bearer (a|aa)+$";
+  std::string longest = "Bearer " + std::string(4096 - 7, 'a');
+  request_.headers = {{"Authorization", longest}};
+  EXPECT_EQ(Authorize().status, 0);
+  EXPECT_EQ(fn_.events.size(), 1u);
+  request_.headers = {{"Authorization", longest + "a"}};
+  ExpectRefused(Authorize(), 401, R"({"message":"Unauthorized"})", "UnauthorizedException");
+  request_.headers = {{"Authorization", "Bearer " + std::string(30000, 'a')}};
+  EXPECT_EQ(Authorize().status, 401);
+  // The cap holds without an expression too.
+  config_.validation_expression.clear();
+  EXPECT_EQ(Authorize().status, 401);
+  EXPECT_EQ(fn_.events.size(), 1u);
+  // Exponential for a backtracking matcher; a plain no here.
+  config_.validation_expression = "(a*)*b";
+  request_.headers = {{"Authorization", std::string(4000, 'a')}};
+  EXPECT_EQ(Authorize().status, 401);
+  EXPECT_EQ(fn_.events.size(), 1u);
+}
+
+TEST_F(AuthorizerTest, TokenValidationUsesTheCompiledExpression) {
+  Rest("token");
+  fn_.payload = Policy({{"Allow", "*"}});
+  config_.validation_expression = "Bearer [a-z]+";
+  auto compiled = CompileValidationExpression(config_.validation_expression);
+  ASSERT_TRUE(compiled.ok());
+  config_.validation_regex = *compiled;
+  request_.headers = {{"Authorization", "Bearer 123"}};
+  EXPECT_EQ(Authorize().status, 401);
+  request_.headers = {{"Authorization", "Bearer abc"}};
+  EXPECT_EQ(Authorize().status, 0);
+  // A compiled form left over from another expression is not used.
+  config_.validation_expression = "Bearer [0-9]+";
+  EXPECT_EQ(Authorize().status, 401);
+  request_.headers = {{"Authorization", "Bearer 123"}};
+  EXPECT_EQ(Authorize().status, 0);
+}
+
 // ---- Caching -------------------------------------------------------------------------------
 
 TEST_F(AuthorizerTest, CachesByIdentity) {
