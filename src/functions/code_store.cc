@@ -3,7 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,23 +40,56 @@ Result<std::vector<std::string>> SafeComponents(std::string_view path) {
   return out;
 }
 
-// Creates (or checks) each parent directory of `parts` under `root`,
-// refusing to pass through anything that is not a real directory.
-Result<std::string> MakeParents(const std::string& root, const std::vector<std::string>& parts) {
-  std::string path = root;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    path += "/" + parts[i];
-    struct stat st;
-    if (::lstat(path.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) return InvalidArgument("archive path goes through a non-directory");
-    } else if (::mkdir(path.c_str(), 0755) != 0) {
-      return ErrnoStatus("mkdir " + path, errno);
-    }
+// Every path inside the tree is resolved by the kernel relative to the
+// tree's directory fd and may not leave it, whatever links it meets.
+constexpr uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+// While extracting, no path may pass through a link at all.
+constexpr uint64_t kNoLinks = kBeneath | RESOLVE_NO_SYMLINKS;
+
+// openat2(2), which glibc 2.36 does not wrap. Retries the EAGAIN the kernel
+// may answer when a rename races a RESOLVE_BENEATH lookup.
+UniqueFd OpenBeneath(int dir, const std::string& path, uint64_t flags, uint64_t resolve,
+                     mode_t mode = 0) {
+  open_how how{};
+  how.flags = flags | O_CLOEXEC;
+  how.mode = (flags & O_CREAT) ? mode : 0;
+  how.resolve = resolve;
+  for (int attempt = 0;; ++attempt) {
+    long fd = ::syscall(SYS_openat2, dir, path.c_str(), &how, sizeof(how));
+    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    if (errno != EAGAIN || attempt == 3) return UniqueFd();
   }
-  return path + "/" + parts.back();
 }
 
-// Whether a link at `parts` pointing to `target` stays inside the tree.
+// The directory at `parts[0..count)` under `root`, each one created if
+// missing; refuses to pass through anything that is not a real directory.
+// `name` is the archive path, for errors.
+Result<UniqueFd> OpenDirs(int root, const std::vector<std::string>& parts, size_t count,
+                          std::string_view name) {
+  UniqueFd dir = OpenBeneath(root, ".", O_PATH | O_DIRECTORY, kNoLinks);
+  if (!dir.valid()) return ErrnoStatus("open code tree", errno);
+  for (size_t i = 0; i < count; ++i) {
+    UniqueFd next = OpenBeneath(dir.get(), parts[i], O_PATH | O_DIRECTORY, kNoLinks);
+    if (!next.valid() && errno == ENOENT) {
+      if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) {
+        return ErrnoStatus("mkdir " + parts[i], errno);
+      }
+      next = OpenBeneath(dir.get(), parts[i], O_PATH | O_DIRECTORY, kNoLinks);
+    }
+    if (!next.valid()) {
+      if (errno == ENOTDIR || errno == ELOOP || errno == EXDEV) {
+        return InvalidArgument("archive path goes through a non-directory: " + std::string(name));
+      }
+      return ErrnoStatus("open " + parts[i], errno);
+    }
+    dir = std::move(next);
+  }
+  return dir;
+}
+
+// Whether a link at `parts` pointing to `target` stays inside the tree, read
+// as text. A quick first check: links through links are checked by the
+// kernel once every link exists (CheckLinks).
 bool LinkStaysInside(const std::vector<std::string>& parts, std::string_view target) {
   if (target.empty() || target.front() == '/') return false;
   std::vector<std::string> stack(parts.begin(), parts.end() - 1);
@@ -68,6 +103,35 @@ bool LinkStaysInside(const std::vector<std::string>& parts, std::string_view tar
     }
   }
   return true;
+}
+
+Status LinkLeaves(std::string_view name, std::string_view target) {
+  return InvalidArgument("symbolic link " + std::string(name) + " -> " + std::string(target) +
+                         " leads outside the function code; links in the archive must point to "
+                         "files inside it (replace the link with the file it points to)");
+}
+
+struct Link {
+  std::vector<std::string> parts;
+  std::string path;  // parts joined by '/'
+  std::string target;
+};
+
+// Resolves each link from where it sits, following every link on the way,
+// and refuses one that ends outside the tree. A link to a missing file is
+// allowed: the tree never changes after extraction, so it stays dangling.
+Status CheckLinks(int root, const std::vector<Link>& links) {
+  for (const Link& link : links) {
+    UniqueFd fd = OpenBeneath(root, link.path, O_PATH, kBeneath);
+    if (fd.valid() || errno == ENOENT || errno == ENOTDIR) continue;
+    if (errno == EXDEV) return LinkLeaves(link.path, link.target);
+    if (errno == ELOOP) {
+      return InvalidArgument("symbolic link " + link.path + " -> " + link.target +
+                             " is part of a loop of links");
+    }
+    return ErrnoStatus("resolve link " + link.path, errno);
+  }
+  return Status::Ok();
 }
 
 struct ArchiveCloser {
@@ -84,10 +148,8 @@ Status ExtractZip(std::string_view zip, const std::string& dest, const CodeStore
     return InvalidArgument(kUnzipError);
   }
   if (::mkdir(dest.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + dest, errno);
-  struct Link {
-    std::vector<std::string> parts;
-    std::string target;
-  };
+  UniqueFd root(::open(dest.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root.valid()) return ErrnoStatus("open " + dest, errno);
   std::vector<Link> links;
   uint64_t total = 0;
   uint64_t entries = 0;
@@ -106,31 +168,29 @@ Status ExtractZip(std::string_view zip, const std::string& dest, const CodeStore
     }
     if (type == AE_IFLNK) {
       const char* target = archive_entry_symlink(entry);
-      if (target == nullptr || !LinkStaysInside(parts, target)) {
-        return InvalidArgument("symbolic link leaves the function code: " + std::string(name));
-      }
-      links.push_back({std::move(parts), target});  // created last, see below
+      if (target == nullptr) return InvalidArgument(kUnzipError);
+      if (!LinkStaysInside(parts, target)) return LinkLeaves(name, target);
+      std::string path;
+      for (const std::string& part : parts) path += (path.empty() ? "" : "/") + part;
+      links.push_back({std::move(parts), std::move(path), target});  // created last, see below
       continue;
     }
-    ASSIGN_OR_RETURN(std::string path, MakeParents(dest, parts));
     if (type == AE_IFDIR) {
-      struct stat st;
-      if (::lstat(path.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) return InvalidArgument("conflicting entries in the archive");
-      } else if (::mkdir(path.c_str(), 0755) != 0) {
-        return ErrnoStatus("mkdir " + path, errno);
-      }
+      ASSIGN_OR_RETURN(UniqueFd dir, OpenDirs(root.get(), parts, parts.size(), name));
       continue;
     }
     if (type != AE_IFREG && type != 0) continue;  // devices, fifos: ignored
+    ASSIGN_OR_RETURN(UniqueFd parent, OpenDirs(root.get(), parts, parts.size() - 1, name));
     // Readable by the sandbox user; executable if the archive says so (or
     // carries no Unix mode at all, as some zip tools write).
     mode_t perm = archive_entry_perm(entry);
     mode_t mode = (perm & 0111) ? 0755 : 0644;
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    UniqueFd fd =
+        OpenBeneath(parent.get(), parts.back(), O_WRONLY | O_CREAT | O_EXCL, kNoLinks, mode);
     if (!fd.valid()) {
-      if (errno == EEXIST) return InvalidArgument("duplicate file in the archive: " + std::string(name));
-      return ErrnoStatus("create " + path, errno);
+      if (errno == EEXIST)
+        return InvalidArgument("duplicate file in the archive: " + std::string(name));
+      return ErrnoStatus("create " + std::string(name), errno);
     }
     ::fchmod(fd.get(), mode);
     const void* buf;
@@ -146,21 +206,21 @@ Status ExtractZip(std::string_view zip, const std::string& dest, const CodeStore
                                std::to_string(limits.max_unzipped_bytes) + " bytes");
       }
       if (::pwrite(fd.get(), buf, len, offset) != static_cast<ssize_t>(len)) {
-        return ErrnoStatus("write " + path, errno);
+        return ErrnoStatus("write " + std::string(name), errno);
       }
     }
   }
-  // Links last: no file is ever written through one. Their parents must be
-  // real directories (a link may not sit below another link).
-  std::sort(links.begin(), links.end(),
-            [](const Link& x, const Link& y) { return x.parts.size() < y.parts.size(); });
+  // Links last: no file is ever written through one, and their parents must
+  // be real directories (a link may not sit below another link).
   for (const Link& link : links) {
-    ASSIGN_OR_RETURN(std::string path, MakeParents(dest, link.parts));
-    if (::symlink(link.target.c_str(), path.c_str()) != 0) {
-      if (errno == EEXIST) return InvalidArgument("duplicate entry in the archive");
-      return ErrnoStatus("symlink " + path, errno);
+    ASSIGN_OR_RETURN(UniqueFd parent,
+                     OpenDirs(root.get(), link.parts, link.parts.size() - 1, link.path));
+    if (::symlinkat(link.target.c_str(), parent.get(), link.parts.back().c_str()) != 0) {
+      if (errno == EEXIST) return InvalidArgument("duplicate entry in the archive: " + link.path);
+      return ErrnoStatus("symlink " + link.path, errno);
     }
   }
+  RETURN_IF_ERROR(CheckLinks(root.get(), links));
   ::chmod(dest.c_str(), 0755);
   return Status::Ok();
 }
@@ -168,7 +228,9 @@ Status ExtractZip(std::string_view zip, const std::string& dest, const CodeStore
 CodeStore::CodeStore(std::string root, CodeStoreLimits limits)
     : root_(std::move(root)), limits_(limits) {}
 
-std::string CodeStore::ZipPath(const std::string& hex) const { return root_ + "/" + hex + ".zip"; }
+std::string CodeStore::ZipPath(const std::string& hex) const {
+  return root_ + "/" + hex + ".zip";
+}
 
 Result<StoredCode> CodeStore::Get(const std::string& hex) const {
   StoredCode c;

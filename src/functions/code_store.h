@@ -1,7 +1,9 @@
 // Function code, stored by content: each uploaded zip is kept once under the
 // hex SHA-256 of its bytes, next to the tree it was extracted into. The
-// extraction is safe against hostile archives: absolute paths, `..`
-// components, links that leave the tree, and paths through links are refused.
+// extraction is safe against hostile archives: every path is resolved by the
+// kernel beneath the tree's directory (openat2 with RESOLVE_BENEATH), so
+// absolute paths, `..` components, files written through links and links
+// that lead out of the tree, directly or through other links, are refused.
 #pragma once
 
 #include <cstdint>

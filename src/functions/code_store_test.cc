@@ -75,6 +75,133 @@ TEST_F(CodeStoreTest, RefusesHostileArchives) {
   EXPECT_EQ(leftovers, 0u);
 }
 
+TEST_F(CodeStoreTest, RefusesDotDotEntries) {
+  for (const char* path : {"..", "a/..", "./../x", "a/./../../x", "a/b/../../../x", "a//../../x"}) {
+    std::string dest = root_ + "/tree-" + RandomHex(4);
+    ASSERT_TRUE(MakeDirs(root_).ok());
+    Status s = ExtractZip(MakeZip({{path, "x"}}), dest, {});
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << path << ": " << s.ToString();
+  }
+  EXPECT_FALSE(PathExists(root_ + "/x"));
+}
+
+// Links that each look inside the tree when read as text but lead out of it
+// once the links they pass through are followed.
+TEST_F(CodeStoreTest, RefusesLinksThroughLinksThatLeaveTheTree) {
+  using E = testing::ZipEntry;
+  const std::vector<std::vector<E>> bad = {
+      // d/up is the tree's root, so d/out is its parent.
+      {{"d/up", "..", 0, true}, {"d/out", "up/..", 0, true}},
+      // A link to a link to ../../: d/e/y is the root, d/e/x its parent.
+      {{"d/e/y", "../..", 0, true}, {"d/e/x", "y/..", 0, true}, {"z", "d/e/x", 0, true}},
+      // Three hops up to a sibling of the tree (the code store, in the data dir).
+      {{"d/up", "..", 0, true},
+       {"d/e/up2", "../up/..", 0, true},
+       {"d/e/f/data", "../up2/../outside/secret", 0, true}},
+      // Through a link to a directory, then up past the root.
+      {{"a/b/c", "..", 0, true}, {"a/b/d", "c/../x", 0, true}, {"a/up", "b/c/../..", 0, true}},
+  };
+  ASSERT_TRUE(MakeDirs(root_ + "/outside").ok());
+  ASSERT_TRUE(WriteFileAtomic(root_ + "/outside/secret", "data dir", 0600).ok());
+  for (const auto& entries : bad) {
+    std::string dest = root_ + "/tree-" + RandomHex(4);
+    Status s = ExtractZip(MakeZip(entries), dest, {});
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << entries.back().path << ": " << s.ToString();
+    EXPECT_NE(s.message().find("leads outside the function code"), std::string::npos)
+        << s.message();
+  }
+  // Through the store, nothing is left behind either.
+  CodeStore store(root_ + "/store");
+  auto r = store.Put(MakeZip(bad[0]));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "symbolic link d/out -> up/.. leads outside the function code; links in the archive "
+            "must point to files inside it (replace the link with the file it points to)");
+  EXPECT_TRUE(store.List().empty());
+}
+
+TEST_F(CodeStoreTest, NeverWritesThroughLinks) {
+  using E = testing::ZipEntry;
+  const std::vector<std::vector<E>> bad = {
+      {{"a", "/tmp", 0, true}, {"a/x", "data"}},
+      {{"a/x", "data"}, {"a", "/tmp", 0, true}},
+      {{"a", "../outside", 0, true}, {"a/x", "data"}},
+      // An inside link, then a file through it: the file makes `a` a real
+      // directory, so the link clashes with it.
+      {{"b/", "", 0755, false, true}, {"a", "b", 0, true}, {"a/x", "data"}},
+      // A link through a link made from a link (d/up is the root).
+      {{"d/up", "..", 0, true}, {"d/out", "up/../outside", 0, true}, {"d/out/x", "data"}},
+  };
+  ASSERT_TRUE(MakeDirs(root_ + "/outside").ok());
+  std::string marker = "nimbus-code-store-test-" + RandomHex(6);
+  for (auto entries : bad) {
+    for (auto& e : entries) {
+      if (e.path.ends_with("/x")) e.path.replace(e.path.size() - 1, 1, marker);
+    }
+    std::string dest = root_ + "/tree-" + RandomHex(4);
+    Status s = ExtractZip(MakeZip(entries), dest, {});
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+    EXPECT_FALSE(PathExists(dest + "/b/" + marker));
+  }
+  EXPECT_FALSE(PathExists("/tmp/" + marker));
+  EXPECT_TRUE(std::filesystem::is_empty(root_ + "/outside"));
+}
+
+TEST_F(CodeStoreTest, HardLinksNeverShareAFile) {
+  using E = testing::ZipEntry;
+  ASSERT_TRUE(MakeDirs(root_).ok());
+  ASSERT_TRUE(WriteFileAtomic(root_ + "/secret", "secret", 0600).ok());
+  const std::vector<std::vector<E>> archives = {
+      {{"a.txt", "hello"}, {"b.txt", "a.txt", 0644, false, false, true}},
+      {{"b.txt", "/etc/passwd", 0644, false, false, true}},
+      {{"b.txt", "../secret", 0644, false, false, true}},
+  };
+  for (const auto& entries : archives) {
+    std::string dest = root_ + "/tree-" + RandomHex(4);
+    Status s = ExtractZip(MakeZip(entries), dest, {});
+    // Zip has no hard links: the entry is refused or becomes a file of its own.
+    if (!s.ok()) {
+      EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
+      continue;
+    }
+    struct stat st;
+    ASSERT_EQ(::lstat((dest + "/b.txt").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+    EXPECT_EQ(st.st_nlink, 1u);
+    EXPECT_EQ(*ReadFile(dest + "/b.txt"), "");
+  }
+}
+
+TEST_F(CodeStoreTest, KeepsRelativeLinksInsideTheTree) {
+  CodeStore store(root_);
+  auto code = store.Put(MakeZip({
+      {"index.js", "index"},
+      {"lib/util.js", "util"},
+      {"node_modules/pkg/cli.js", "cli", 0755},
+      {"node_modules/.bin/tool", "../pkg/cli.js", 0, true},
+      {"current", "lib", 0, true},                       // a link to a directory
+      {"alias.js", "current/util.js", 0, true},          // through a directory link
+      {"lib/up.js", "../current/../index.js", 0, true},  // through a link, then up
+      {"lib/again", "../alias.js", 0, true},             // a link to a link
+      {"lib/dangling", "missing.js", 0, true},           // to nothing: stays dangling
+  }));
+  ASSERT_TRUE(code.ok()) << code.status().ToString();
+  EXPECT_EQ(*ReadFile(code->dir + "/node_modules/.bin/tool"), "cli");
+  EXPECT_EQ(*ReadFile(code->dir + "/current/util.js"), "util");
+  EXPECT_EQ(*ReadFile(code->dir + "/alias.js"), "util");
+  EXPECT_EQ(*ReadFile(code->dir + "/lib/up.js"), "index");
+  EXPECT_EQ(*ReadFile(code->dir + "/lib/again"), "util");
+  EXPECT_FALSE(ReadFile(code->dir + "/lib/dangling").ok());
+}
+
+TEST_F(CodeStoreTest, RefusesLoopsOfLinks) {
+  CodeStore store(root_);
+  auto r = store.Put(MakeZip({{"a", "b", 0, true}, {"b", "a", 0, true}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("loop of links"), std::string::npos);
+}
+
 TEST_F(CodeStoreTest, RefusesCorruptAndOversizedZips) {
   CodeStore store(root_);
   auto corrupt = store.Put("this is not a zip file at all");

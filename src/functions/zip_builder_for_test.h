@@ -11,10 +11,11 @@ namespace nimbus::functions::testing {
 
 struct ZipEntry {
   std::string path;
-  std::string data;           // contents, or link target for symlinks
+  std::string data;  // contents, or link target for symlinks
   int mode = 0644;
   bool symlink = false;
   bool dir = false;
+  bool hardlink = false;  // a hard link to the entry named by `data`
 };
 
 inline std::string MakeZip(const std::vector<ZipEntry>& entries) {
@@ -32,7 +33,12 @@ inline std::string MakeZip(const std::vector<ZipEntry>& entries) {
   for (const auto& e : entries) {
     archive_entry* entry = archive_entry_new();
     archive_entry_set_pathname(entry, e.path.c_str());
-    if (e.symlink) {
+    if (e.hardlink) {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_perm(entry, e.mode);
+      archive_entry_set_hardlink(entry, e.data.c_str());
+      archive_entry_set_size(entry, 0);
+    } else if (e.symlink) {
       archive_entry_set_filetype(entry, AE_IFLNK);
       archive_entry_set_symlink(entry, e.data.c_str());
       archive_entry_set_perm(entry, 0777);
@@ -45,7 +51,7 @@ inline std::string MakeZip(const std::vector<ZipEntry>& entries) {
       archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
     }
     archive_write_header(a, entry);
-    if (!e.symlink && !e.dir) archive_write_data(a, e.data.data(), e.data.size());
+    if (!e.symlink && !e.dir && !e.hardlink) archive_write_data(a, e.data.data(), e.data.size());
     archive_entry_free(entry);
   }
   archive_write_close(a);
