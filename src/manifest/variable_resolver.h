@@ -40,7 +40,7 @@
 namespace nimbus::manifest {
 
 struct ResolveContext {
-  std::string service_dir;  // base of ${file()}; files outside it are refused
+  std::string service_dir;  // base of ${file()}; files outside it, even through links, are refused
   std::string stage;        // --stage; empty: provider.stage, else "dev"
   std::string region;       // --region; empty: provider.region, else "us-east-1"
   std::string account_id = "000000000000";

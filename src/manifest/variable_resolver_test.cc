@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <filesystem>
 
 #include "manifest/test_util.h"
 #include "manifest/yaml_loader.h"
@@ -246,6 +247,34 @@ TEST(VariableResolverTest, FileSources) {
   EXPECT_EQ(
       ResolveError("x: ${file(./nope.yml):a}\n", ctx),
       "serverless.yml:1:4: Cannot resolve variable at \"x\": Value not found at \"file\" source");
+}
+
+TEST(VariableResolverTest, FileSourceRefusesLinksLeavingTheServiceFolder) {
+  TempDir dir;
+  dir.Write("outside/secret.yml", "key: secret\n");
+  dir.Write("service/config/dev.yml", "key: inside\n");
+  std::filesystem::path service = dir.Abs("service");
+  std::filesystem::create_symlink("../outside/secret.yml", service / "relative.yml");
+  std::filesystem::create_symlink(dir.Abs("outside/secret.yml"), service / "absolute.yml");
+  std::filesystem::create_symlink("../outside", service / "conf");
+  std::filesystem::create_symlink("conf/secret.yml", service / "chained.yml");
+  std::filesystem::create_symlink("config/dev.yml", service / "alias.yml");
+  std::filesystem::create_symlink("config", service / "settings");
+  ResolveContext ctx;
+  ctx.service_dir = service.string();
+  std::string secret = std::filesystem::canonical(dir.Abs("outside/secret.yml")).string();
+  for (const char* file : {"./relative.yml", "absolute.yml", "./conf/secret.yml", "chained.yml"}) {
+    EXPECT_EQ(
+        ResolveError("service: s\nx: ${file(" + std::string(file) + "):key, 'fallback'}\n", ctx),
+        "serverless.yml:2:4: Cannot resolve variable at \"x\": Cannot load file from "
+        "outside of service folder (\"" +
+            std::string(file) + "\" leads to \"" + secret + "\" through a symbolic link)");
+  }
+  // Links that stay inside the folder work, as does a folder reached through a link.
+  std::filesystem::create_symlink(service, dir.Abs("service-link"));
+  ctx.service_dir = dir.Abs("service-link");
+  EXPECT_EQ(ResolveJson("a: ${file(./alias.yml):key}\nb: ${file(./settings/dev.yml):key}\n", ctx),
+            R"({"a":"inside","b":"inside"})");
 }
 
 TEST(VariableResolverTest, SyntaxErrorInIncludedFileNamesThatFile) {

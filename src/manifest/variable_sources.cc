@@ -28,6 +28,23 @@ void GraftChildren(PositionMap* into, const PositionMap& from, std::string_view 
   into->Set(to_path, own);
 }
 
+// The real path of `full`, which must stay inside the service folder `base`
+// once every symbolic link on the way is followed.
+Result<std::string> RealPathInside(const fs::path& base, const fs::path& full,
+                                   const std::string& file) {
+  std::error_code ec;
+  fs::path real_base = fs::canonical(base.empty() ? fs::path(".") : base, ec);
+  if (ec) return InvalidArgument("Cannot resolve the service folder: " + ec.message());
+  fs::path real = fs::canonical(full, ec);
+  if (ec) return InvalidArgument("Cannot read \"" + file + "\": " + ec.message());
+  fs::path rel = real.lexically_relative(real_base);
+  if (rel.empty() || *rel.begin() == "..") {
+    return InvalidArgument("Cannot load file from outside of service folder (\"" + file +
+                           "\" leads to \"" + real.string() + "\" through a symbolic link)");
+  }
+  return real.string();
+}
+
 }  // namespace
 
 Result<std::string> VariableResolver::Stage() {
@@ -195,17 +212,18 @@ Result<VariableResolver::Found> VariableResolver::FileSource(const std::string& 
   auto cached = files_.find(key);
   if (cached == files_.end()) {
     if (!PathExists(key)) return none;  // a missing file is "no value": fallbacks apply
+    ASSIGN_OR_RETURN(std::string real, RealPathInside(base, full, file));
     std::string ext = full.extension().string();
     Document doc;
     doc.file = rel.string();
     doc.positions.Set("", SourcePos{doc.file, 1, 1});
     if (ext == ".yml" || ext == ".yaml") {
-      ASSIGN_OR_RETURN(doc, LoadYamlFile(key, rel.string()));
+      ASSIGN_OR_RETURN(doc, LoadYamlFile(real, rel.string()));
     } else if (ext == ".js" || ext == ".mjs" || ext == ".cjs" || ext == ".ts") {
       return InvalidArgument("JavaScript file sources (\"" + file +
                              "\") are not supported by Nimbus; use a YAML or JSON file");
     } else {
-      ASSIGN_OR_RETURN(std::string text, ReadFile(key));
+      ASSIGN_OR_RETURN(std::string text, ReadFile(real));
       if (ext == ".json" || ext == ".tfstate") {
         auto parsed = ParseJson(text);
         if (!parsed.ok()) {
