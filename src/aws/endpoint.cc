@@ -42,10 +42,7 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
   int64_t now = NowEpochMillis() / 1000;
   int64_t skew = options_.max_skew.count();
   if (auth.presigned) {
-    if (now > *ts + auth.expires_s) {
-      return AwsError{403, "InvalidSignatureException", "Signature expired: the presigned request "
-                                                        "expired at " + FormatAmzDate(*ts + auth.expires_s)};
-    }
+    if (auto err = CheckPresignedExpiry(auth, *ts, now)) return err;
   }
   if (!auth.presigned && *ts < now - skew) {
     return AwsError{403, "InvalidSignatureException",
@@ -59,6 +56,7 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
                                 auth.timestamp, FormatAmzDate(now + skew), FormatAmzDate(now),
                                 skew / 60)};
   }
+  if (auto err = CheckPayloadHash(req, auth)) return err;
   auto found = credentials_.Find(auth.access_key_id);
   if (!found) {
     return AwsError{403, "UnrecognizedClientException",

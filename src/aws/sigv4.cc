@@ -13,7 +13,21 @@ namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
+constexpr std::string_view kContentSha256 = "x-amz-content-sha256";
+
+constexpr const char* kBadSignature =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
 Status Malformed(std::string msg) { return Status(Code::kUnauthenticated, std::move(msg), "Malformed"); }
+
+// X-Amz-Content-Sha256 values that leave the body out of the signature (or
+// sign it chunk by chunk), which only S3 accepts.
+bool S3OnlyPayloadHash(std::string_view value) {
+  return value == "UNSIGNED-PAYLOAD" || value == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
+         value == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" ||
+         value == "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+}
 
 // Removes "." and ".." segments and collapses repeated slashes, as botocore does.
 std::string NormalizePath(std::string_view path) {
@@ -143,21 +157,68 @@ Result<SigV4Auth> ParseSigV4(const net::HttpRequest& req) {
   auto signed_headers = req.Query("X-Amz-SignedHeaders");
   auto signature = req.Query("X-Amz-Signature");
   auto date = req.Query("X-Amz-Date");
-  if (!credential || !signed_headers || !signature || !date) {
-    return Malformed("Query-string authentication requires the X-Amz-Credential, "
-                     "X-Amz-SignedHeaders, X-Amz-Signature and X-Amz-Date parameters.");
+  auto expires = req.Query("X-Amz-Expires");
+  if (!credential || !signed_headers || !signature || !date || !expires) {
+    return Malformed("Query-string authentication version 4 requires the X-Amz-Algorithm, "
+                     "X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and "
+                     "X-Amz-Expires parameters.");
   }
   RETURN_IF_ERROR(FillCredential(auth, *credential));
   for (auto name : Split(*signed_headers, ';')) auth.signed_headers.emplace_back(name);
   auth.signature = *signature;
   auth.timestamp = *date;
-  long long expires = 0;
-  if (auto e = req.Query("X-Amz-Expires")) {
-    if (!ParseInt64(*e, &expires) || expires < 1) return Malformed("X-Amz-Expires must be a positive integer");
-  }
-  auth.expires_s = expires;
+  // Parsed whole or refused (never wrapped); the range is CheckPresignedExpiry's.
+  long long expires_s = 0;
+  if (!ParseInt64(*expires, &expires_s)) return Malformed("X-Amz-Expires should be a number");
+  auth.expires_s = expires_s;
   auth.security_token = req.Query("X-Amz-Security-Token").value_or("");
   return auth;
+}
+
+std::optional<AwsError> CheckPresignedExpiry(const SigV4Auth& auth, int64_t timestamp_s,
+                                             int64_t now_s) {
+  const bool s3 = auth.service == "s3";
+  const char* bad_expires = s3 ? "AuthorizationQueryParametersError" : "IncompleteSignatureException";
+  if (auth.expires_s < 0) return AwsError{400, bad_expires, "X-Amz-Expires must be non-negative"};
+  if (auth.expires_s < 1) return AwsError{400, bad_expires, "X-Amz-Expires must be at least 1"};
+  if (auth.expires_s > kMaxPresignedExpiresSeconds) {
+    return AwsError{400, bad_expires,
+                    "X-Amz-Expires must be less than a week (in seconds) that is 604800"};
+  }
+  // Both terms are bounded now (the date by its format, the lifetime by the
+  // check above): the sum cannot overflow.
+  const int64_t expires_at = timestamp_s + auth.expires_s;
+  if (now_s <= expires_at) return std::nullopt;
+  if (s3) return AwsError{403, "AccessDenied", "Request has expired"};
+  return AwsError{403, "InvalidSignatureException",
+                  "Signature expired: the presigned request expired at " +
+                      FormatAmzDate(expires_at)};
+}
+
+std::optional<AwsError> CheckPayloadHash(const net::HttpRequest& req, const SigV4Auth& auth) {
+  const std::string* value = req.FindHeader(kContentSha256);
+  if (value == nullptr) return std::nullopt;  // the canonical request hashes the body itself
+  const bool s3 = auth.service == "s3";
+  if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), kContentSha256) ==
+      auth.signed_headers.end()) {
+    if (s3) {
+      return AwsError{403, "AccessDenied",
+                      "There were headers present in the request which were not signed",
+                      {{"HeadersNotSigned", std::string(kContentSha256)}}};
+    }
+    return AwsError{403, "InvalidSignatureException", kBadSignature};
+  }
+  if (s3 && S3OnlyPayloadHash(*value)) return std::nullopt;
+  std::string computed = Sha256Hex(req.body);
+  if (EqualsIgnoreCase(*value, computed)) return std::nullopt;
+  if (s3) {
+    return AwsError{400,
+                    "XAmzContentSHA256Mismatch",
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                    {{"ClientComputedContentSHA256", *value},
+                     {"S3ComputedContentSHA256", std::move(computed)}}};
+  }
+  return AwsError{403, "InvalidSignatureException", kBadSignature};
 }
 
 std::string CanonicalRequest(const net::HttpRequest& req, const SigV4Auth& auth, bool s3) {

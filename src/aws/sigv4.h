@@ -8,10 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "aws/protocol.h"
 #include "core/status.h"
 #include "net/http.h"
 
 namespace nimbus::aws {
+
+// The longest a presigned request may stay valid (X-Amz-Expires): a week.
+constexpr int64_t kMaxPresignedExpiresSeconds = 7 * 24 * 3600;
 
 struct SigV4Auth {
   std::string access_key_id;
@@ -22,13 +26,28 @@ struct SigV4Auth {
   std::string signature;  // 64 lowercase hex
   std::string timestamp;  // yyyymmddThhmmssZ
   bool presigned = false;
-  int64_t expires_s = 0;  // presigned only
+  int64_t expires_s = 0;  // presigned only: X-Amz-Expires as sent, not yet range-checked
   std::string security_token;
 };
 
 // Extracts SigV4 data from the Authorization header or the query string.
 // The error's reason is "Missing" or "Malformed".
 Result<SigV4Auth> ParseSigV4(const net::HttpRequest& req);
+
+// For a presigned request dated `timestamp_s` (epoch seconds): nullopt when
+// X-Amz-Expires is 1..604800 and the request has not expired at `now_s`;
+// otherwise the error to answer (S3's codes for service s3).
+std::optional<AwsError> CheckPresignedExpiry(const SigV4Auth& auth, int64_t timestamp_s,
+                                             int64_t now_s);
+
+// Binds the body to the signature. The canonical request takes the payload
+// hash from an X-Amz-Content-Sha256 header verbatim, so when the header is
+// present it must be one of the signed headers and equal the body's SHA-256
+// (hex); only service s3 also allows UNSIGNED-PAYLOAD and the STREAMING-*
+// forms (whose chunks the S3 frontend verifies). nullopt when the body is
+// bound; otherwise the error to answer: S3's XAmzContentSHA256Mismatch or
+// AccessDenied, the signature mismatch for every other service.
+std::optional<AwsError> CheckPayloadHash(const net::HttpRequest& req, const SigV4Auth& auth);
 
 // The canonical request of `req` for the given signed headers. S3 keeps the
 // path as sent; every other service normalises it and encodes it again.

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <optional>
+
+#include "core/crypto.h"
+#include "core/time.h"
+
 namespace nimbus::aws {
 namespace {
 
@@ -91,6 +97,175 @@ TEST(SigV4Test, ParsesOrRejectsHeaders) {
   EXPECT_TRUE(p->presigned);
   EXPECT_EQ(p->expires_s, 60);
   EXPECT_EQ(p->access_key_id, "AKID");
+}
+
+// A request signed for `service` carrying X-Amz-Content-Sha256 `sha`,
+// signed along unless `sign_sha` is false.
+net::HttpRequest WithContentSha(const std::string& service, const std::string& sha,
+                                bool sign_sha = true) {
+  auto req = Request("POST", "/2015-03-31/functions/f/invocations",
+                     {{"Host", "127.0.0.1:4566"}, {"Content-Type", "application/json"}},
+                     R"({"amount": 1})");
+  if (sign_sha) req.headers.push_back({"X-Amz-Content-Sha256", sha});
+  SignRequest(req, "AKID", kSecret, "", "us-east-1", service, 1706704496);
+  if (!sign_sha) req.headers.push_back({"X-Amz-Content-Sha256", sha});
+  return req;
+}
+
+std::optional<AwsError> PayloadError(const net::HttpRequest& req) {
+  auto auth = ParseSigV4(req);
+  EXPECT_TRUE(auth.ok()) << auth.status().ToString();
+  return CheckPayloadHash(req, *auth);
+}
+
+// The canonical request takes the payload hash from X-Amz-Content-Sha256, so
+// without this check a signed request's body could be swapped for any other.
+TEST(SigV4PayloadTest, ContentSha256MustMatchTheBody) {
+  const std::string body_sha = Sha256Hex(R"({"amount": 1})");
+  auto req = WithContentSha("lambda", body_sha);
+  EXPECT_FALSE(PayloadError(req).has_value());
+  auto auth = ParseSigV4(req);
+  ASSERT_TRUE(auth.ok());
+  EXPECT_EQ(ComputeSignature(req, *auth, kSecret, false), auth->signature);
+
+  // The attack: same headers and signature, another body. The signature
+  // still verifies (it covers the header, not the body)...
+  req.body = R"({"amount": 1000000})";
+  EXPECT_EQ(ComputeSignature(req, *auth, kSecret, false), auth->signature);
+  // ...and the payload check refuses it with the signature mismatch.
+  auto err = PayloadError(req);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 403);
+  EXPECT_EQ(err->type, "InvalidSignatureException");
+
+  // S3 names the mismatch.
+  auto s3 = WithContentSha("s3", body_sha);
+  EXPECT_FALSE(PayloadError(s3).has_value());
+  s3.body = "tampered";
+  err = PayloadError(s3);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 400);
+  EXPECT_EQ(err->type, "XAmzContentSHA256Mismatch");
+  EXPECT_EQ(err->message,
+            "The provided 'x-amz-content-sha256' header does not match what was computed.");
+
+  // Upper-case hex names the same digest.
+  std::string upper = body_sha;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(PayloadError(WithContentSha("lambda", upper)).has_value());
+  // Without the header the canonical request hashes the body itself.
+  auto plain = WithContentSha("lambda", "", false);
+  plain.headers.pop_back();
+  EXPECT_FALSE(PayloadError(plain).has_value());
+}
+
+TEST(SigV4PayloadTest, ContentSha256MustBeSigned) {
+  // An unsigned header would let anyone set the payload hash of a captured request.
+  auto req = WithContentSha("lambda", Sha256Hex("anything"), false);
+  auto err = PayloadError(req);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->type, "InvalidSignatureException");
+  // Even when it happens to match the body.
+  err = PayloadError(WithContentSha("lambda", Sha256Hex(R"({"amount": 1})"), false));
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->type, "InvalidSignatureException");
+  err = PayloadError(WithContentSha("s3", "UNSIGNED-PAYLOAD", false));
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 403);
+  EXPECT_EQ(err->type, "AccessDenied");
+  EXPECT_EQ(err->message, "There were headers present in the request which were not signed");
+}
+
+TEST(SigV4PayloadTest, UnsignedAndStreamingPayloadsOnlyForS3) {
+  for (const char* value :
+       {"UNSIGNED-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}) {
+    EXPECT_FALSE(PayloadError(WithContentSha("s3", value)).has_value()) << value;
+    for (const char* service : {"lambda", "dynamodb", "logs"}) {
+      auto err = PayloadError(WithContentSha(service, value));
+      ASSERT_TRUE(err.has_value()) << service << " " << value;
+      EXPECT_EQ(err->type, "InvalidSignatureException");
+    }
+  }
+  for (const char* value : {"", "STREAMING-SOMETHING-ELSE", "unsigned-payload", "0"}) {
+    auto err = PayloadError(WithContentSha("s3", value));
+    ASSERT_TRUE(err.has_value()) << value;
+    EXPECT_EQ(err->type, "XAmzContentSHA256Mismatch");
+  }
+}
+
+// A presigned Lambda request dated `date` valid for `expires` seconds.
+net::HttpRequest Presigned(const std::string& date, const std::string& expires,
+                           const std::string& service = "lambda") {
+  std::string target = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F" +
+                       date.substr(0, 8) + "%2Fus-east-1%2F" + service +
+                       "%2Faws4_request&X-Amz-Date=" + date + "&X-Amz-SignedHeaders=host&" +
+                       "X-Amz-Signature=ab";
+  if (!expires.empty()) target += "&X-Amz-Expires=" + expires;
+  return Request("GET", target, {{"Host", "h"}});
+}
+
+std::optional<AwsError> ExpiryError(const net::HttpRequest& req, int64_t now_s) {
+  auto auth = ParseSigV4(req);
+  EXPECT_TRUE(auth.ok()) << auth.status().ToString();
+  if (!auth.ok()) return AwsError{};
+  auto ts = ParseAmzDate(auth->timestamp);
+  EXPECT_TRUE(ts.has_value());
+  return CheckPresignedExpiry(*auth, *ts, now_s);
+}
+
+TEST(SigV4PresignedTest, ExpiresIsOneSecondToOneWeek) {
+  const int64_t t = 1706659200;  // 20240131T000000Z
+  const std::string date = "20240131T000000Z";
+  EXPECT_FALSE(ExpiryError(Presigned(date, "1"), t + 1).has_value());
+  EXPECT_FALSE(ExpiryError(Presigned(date, "604800"), t + 604800).has_value());
+  auto err = ExpiryError(Presigned(date, "604800"), t + 604801);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 403);
+  EXPECT_EQ(err->type, "InvalidSignatureException");
+  EXPECT_EQ(err->message,
+            "Signature expired: the presigned request expired at 20240207T000000Z");
+
+  err = ExpiryError(Presigned(date, "604801"), t);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 400);
+  EXPECT_EQ(err->message, "X-Amz-Expires must be less than a week (in seconds) that is 604800");
+  EXPECT_EQ(ExpiryError(Presigned(date, "0"), t)->message, "X-Amz-Expires must be at least 1");
+  EXPECT_EQ(ExpiryError(Presigned(date, "-5"), t)->message, "X-Amz-Expires must be non-negative");
+
+  // Dated 400 days ago, valid for ten years: refused on the cap, whatever the date.
+  err = ExpiryError(Presigned(date, std::to_string(10LL * 365 * 86400)), t + 400LL * 86400);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 400);
+  // The largest 64-bit value: refused, without overflowing the date arithmetic.
+  err = ExpiryError(Presigned(date, "9223372036854775807"), t);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 400);
+
+  // S3's codes.
+  err = ExpiryError(Presigned(date, "604801", "s3"), t);
+  EXPECT_EQ(err->type, "AuthorizationQueryParametersError");
+  err = ExpiryError(Presigned(date, "60", "s3"), t + 61);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->status, 403);
+  EXPECT_EQ(err->type, "AccessDenied");
+  EXPECT_EQ(err->message, "Request has expired");
+}
+
+TEST(SigV4PresignedTest, ExpiresMustBeAWholeNumber) {
+  const std::string date = "20240131T000000Z";
+  for (const char* bad : {"", "abc", "60s", "1e3", "+60", "99999999999999999999999"}) {
+    auto req = Presigned(date, "");
+    req.target += std::string("&X-Amz-Expires=") + bad;
+    req.SplitTarget();
+    auto auth = ParseSigV4(req);
+    ASSERT_FALSE(auth.ok()) << bad;
+    EXPECT_EQ(auth.status().reason(), "Malformed");
+    EXPECT_EQ(auth.status().message(), "X-Amz-Expires should be a number");
+  }
+  auto missing = ParseSigV4(Presigned(date, ""));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().reason(), "Malformed");
 }
 
 }  // namespace
