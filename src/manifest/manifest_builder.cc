@@ -2,7 +2,7 @@
 #include "manifest/manifest_builder.h"
 
 #include <algorithm>
-#include <regex>
+#include <string_view>
 
 #include "core/strings.h"
 #include "manifest/variable_resolver.h"
@@ -28,6 +28,19 @@ const char* TypeName(const json::value& v) {
 }
 
 namespace {
+
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra`.
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+bool AsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Variables Lambda reserves for itself; a function may not set them.
 const std::set<std::string>& ReservedEnvironmentKeys() {
@@ -176,11 +189,10 @@ Result<std::map<std::string, json::value>> Builder::Environment(const json::obje
   std::map<std::string, json::value> out;
   ASSIGN_OR_RETURN(const json::object* env, OptObject(obj, path, "environment"));
   if (env == nullptr) return out;
-  static const std::regex kName("[A-Za-z][A-Za-z0-9_]*");
   for (const auto& member : *env) {
     std::string key(member.key());
     std::string at = JoinKey(JoinKey(path, "environment"), key);
-    if (!std::regex_match(key, kName)) {
+    if (!OnlyWordCharacters(key, "_") || !AsciiLetter(key[0])) {
       return Fail(at, "environment variable name " + Quote(key) +
                           " is invalid: use letters, digits and '_', starting with a letter");
     }
@@ -266,9 +278,8 @@ Status Builder::BuildRoot() {
     service = &service->get_object().at("name");
   }
   if (!service->is_string()) return Fail(service_path, "service must be a string");
-  static const std::regex kServiceName("[a-zA-Z][0-9a-zA-Z-]*");
   m_->service = std::string(service->get_string());
-  if (!std::regex_match(m_->service, kServiceName)) {
+  if (!OnlyWordCharacters(m_->service, "-") || !AsciiLetter(m_->service[0])) {
     return Fail(service_path, "service name " + Quote(m_->service) +
                                   " is invalid: start with a letter, then use letters, digits "
                                   "and '-'");

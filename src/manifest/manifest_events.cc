@@ -1,5 +1,6 @@
 // Builder: http and httpApi events, and route checks.
-#include <regex>
+#include <set>
+#include <string_view>
 
 #include "core/strings.h"
 #include "manifest/manifest_builder.h"
@@ -7,6 +8,17 @@
 namespace nimbus::manifest {
 namespace json = boost::json;
 namespace {
+
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra`.
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -41,16 +53,18 @@ std::string RoutePathProblem(std::string_view path) {
     }
     bool braces = seg.find_first_of("{}") != std::string_view::npos;
     if (!braces) continue;
-    static const std::regex kParam(R"(\{([A-Za-z0-9._-]+)(\+?)\})");
-    std::match_results<std::string_view::const_iterator> match;
-    if (!std::regex_match(seg.begin(), seg.end(), match, kParam)) {
+    // One whole parameter: "{name}", or "{name+}" (greedy).
+    bool whole = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+    bool greedy = whole && seg.size() > 3 && seg[seg.size() - 2] == '+';
+    std::string_view name = whole ? seg.substr(1, seg.size() - (greedy ? 3 : 2)) : "";
+    if (!OnlyWordCharacters(name, "._-")) {
       return "segment " + Quote(seg) + " must be a literal or one whole {parameter}";
     }
-    if (match[2].length() > 0 && i + 1 != segments.size()) {
+    if (greedy && i + 1 != segments.size()) {
       return "greedy parameter " + Quote(seg) + " must be the last segment";
     }
-    if (!params.insert(match[1].str()).second) {
-      return "repeats the parameter " + Quote(match[1].str());
+    if (!params.insert(std::string(name)).second) {
+      return "repeats the parameter " + Quote(name);
     }
   }
   return "";

@@ -1,5 +1,5 @@
 // Builder: functions.
-#include <regex>
+#include <string_view>
 
 #include "core/strings.h"
 #include "manifest/manifest_builder.h"
@@ -8,6 +8,17 @@
 namespace nimbus::manifest {
 namespace json = boost::json;
 namespace {
+
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra`.
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
 
 // Handlers of these runtimes name "<file>.<function>"; provided runtimes
 // take any label and Java uses its own "pkg.Class::method".
@@ -36,12 +47,11 @@ Status Builder::CollectFunctions() {
   } else {
     return Fail("functions", "functions must be a mapping of function keys to settings");
   }
-  static const std::regex kKey("[a-zA-Z0-9_-]+");
   for (const auto& [group, path] : groups) {
     for (const auto& member : *group) {
       std::string key(member.key());
       std::string at = JoinKey(path, key);
-      if (!std::regex_match(key, kKey)) {
+      if (!OnlyWordCharacters(key, "_-")) {
         return Fail(
             at, "function key " + Quote(key) + " may contain only letters, digits, '-' and '_'");
       }
@@ -132,9 +142,8 @@ Status Builder::BuildFunction(const std::string& key, const json::value& value,
 
   ASSIGN_OR_RETURN(auto name, OptString(f, path, "name"));
   fn.name = name.value_or(DefaultFunctionName(m_->service, m_->stage, key));
-  static const std::regex kName("[a-zA-Z0-9_-]+");
   std::string name_at = name ? JoinKey(path, "name") : path;
-  if (!std::regex_match(fn.name, kName)) {
+  if (!OnlyWordCharacters(fn.name, "_-")) {
     return Fail(name_at, "function name " + Quote(fn.name) +
                              " may contain only letters, digits, '-' and '_'");
   }

@@ -1,5 +1,5 @@
 // Builder: provider and package.
-#include <regex>
+#include <string_view>
 
 #include "core/strings.h"
 #include "manifest/manifest_builder.h"
@@ -8,6 +8,20 @@
 
 namespace nimbus::manifest {
 namespace json = boost::json;
+namespace {
+
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra`.
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Status Builder::BuildProvider() {
   const json::object& root = doc_.root.get_object();
@@ -25,8 +39,7 @@ Status Builder::BuildProvider() {
     return Fail("provider.name",
                 "provider.name must be aws (Nimbus emulates AWS), got " + Quote(*name));
   }
-  static const std::regex kStage("[a-zA-Z0-9-]+");
-  if (!std::regex_match(m_->stage, kStage)) {
+  if (!OnlyWordCharacters(m_->stage, "-")) {
     return Fail(p.contains("stage") ? "provider.stage" : "",
                 "stage " + Quote(m_->stage) + " is invalid: use letters, digits and '-'");
   }

@@ -1,10 +1,24 @@
 // Builder: resources (the CloudFormation part of serverless.yml).
-#include <regex>
+#include <string_view>
 
 #include "manifest/manifest_builder.h"
 
 namespace nimbus::manifest {
 namespace json = boost::json;
+namespace {
+
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra`.
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Status Builder::BuildResources() {
   const json::object& root = doc_.root.get_object();
@@ -31,8 +45,7 @@ Status Builder::BuildResourceSet(const json::object& set, const std::string& pat
       for (const auto& res : member.value().get_object()) {
         std::string id(res.key());
         std::string res_path = JoinKey(at, id);
-        static const std::regex kLogicalId("[A-Za-z0-9]+");
-        if (!std::regex_match(id, kLogicalId)) {
+        if (!OnlyWordCharacters(id, "")) {
           return Fail(res_path, "logical id \"" + id +
                                     "\" is invalid: CloudFormation allows only letters and digits");
         }
