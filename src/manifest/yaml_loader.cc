@@ -17,9 +17,13 @@ namespace json = boost::json;
 namespace {
 
 // Aliases are shared nodes in yaml-cpp but copies in JSON, so a small file
-// can expand enormously ("billion laughs"); a self-referencing alias would
-// never end. Both limits are far above any real serverless.yml (hundreds of values).
+// can expand enormously ("billion laughs"), in values or in bytes when the
+// aliased values are long strings; a self-referencing alias would never end.
+// The limits are far above any real serverless.yml (hundreds of values, tens
+// of kilobytes). Bytes count each value's text and its path (the key of its
+// position), as both are stored.
 constexpr size_t kMaxNodes = 100'000;
+constexpr size_t kMaxExpandedBytes = 16 * 1024 * 1024;
 constexpr int kMaxDepth = 200;
 
 constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
@@ -164,6 +168,12 @@ class Converter {
       return ErrorAt(fallback,
                      "the document expands to more than 100000 values "
                      "(aliases referring to aliases?)");
+    }
+    bytes_ += path.size() + (node.IsScalar() ? node.Scalar().size() : 0);
+    if (bytes_ > kMaxExpandedBytes) {
+      return ErrorAt(fallback,
+                     "the document expands to more than 16 MB "
+                     "(aliases referring to long values?)");
     }
     if (depth > kMaxDepth) return ErrorAt(fallback, "values are nested too deeply");
     SourcePos pos = PosOf(node, fallback);
@@ -317,6 +327,7 @@ class Converter {
 
   Document* doc_;
   size_t nodes_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace

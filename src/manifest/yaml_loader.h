@@ -11,7 +11,8 @@
 //  * Merge keys (`<<: *anchor`) are applied; duplicate keys are an error.
 //  * Positions of every value go into Document::positions.
 //
-// Errors (syntax, unknown tag, oversized alias expansion) are positioned:
+// Errors (syntax, unknown tag, alias expansion past 100000 values or 16 MB of
+// text) are positioned:
 // "serverless.yml:4:9: YAML syntax error: ...". Stateless; any thread.
 #pragma once
 

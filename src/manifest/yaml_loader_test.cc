@@ -133,6 +133,42 @@ TEST(YamlLoaderTest, AliasBombIsRefused) {
   EXPECT_NE(doc.status().message().find("more than 100000 values"), std::string::npos);
 }
 
+// Few values, long strings: 1,110 values expand to 64 MB of text.
+TEST(YamlLoaderTest, AliasBombOfLongStringsIsRefused) {
+  std::string text = "s: &s " + std::string(64 * 1024, 'x') + "\n";
+  std::string prev = "*s";
+  for (int i = 1; i <= 3; ++i) {
+    std::string name = "a" + std::to_string(i);
+    text += name + ": &" + name + " [" + prev;
+    for (int k = 0; k < 9; ++k) text += ", " + prev;
+    text += "]\n";
+    prev = "*" + name;
+  }
+  auto doc = ParseYaml(text, "bomb.yml");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_NE(doc.status().message().find("expands to more than 16 MB"), std::string::npos)
+      << doc.status().message();
+  // Long keys count too.
+  std::string keys = "k: &k " + std::string(64 * 1024, 'k') + "\n";
+  keys += "m: &m {*k : 1}\nl: [*m";
+  for (int i = 1; i < 300; ++i) keys += ", *m";
+  keys += "]\n";
+  auto key_doc = ParseYaml(keys, "keys.yml");
+  ASSERT_FALSE(key_doc.ok());
+  EXPECT_NE(key_doc.status().message().find("expands to more than 16 MB"), std::string::npos)
+      << key_doc.status().message();
+}
+
+TEST(YamlLoaderTest, LargeDocumentsWithAliasesAreRead) {
+  // 2 MB expanded: a 100 KB string used twenty times.
+  std::string text = "s: &s " + std::string(100 * 1024, 'x') + "\nlist: [";
+  for (int i = 0; i < 20; ++i) text += i == 0 ? "*s" : ", *s";
+  text += "]\n";
+  auto doc = ParseYaml(text, "serverless.yml");
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ(doc->root.at("list").as_array().size(), 20u);
+}
+
 TEST(YamlLoaderTest, RecordsPositionsOfValues) {
   auto doc = ParseYaml(
       "service: demo\nprovider:\n  name: aws\n  environment:\n    TABLE: users\n"
