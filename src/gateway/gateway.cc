@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "gateway/api_keys.h"
 #include "gateway/authorizer.h"
 #include "gateway/cors.h"
 #include "gateway/deadline_list.h"
@@ -139,6 +140,7 @@ Status Gateway::Load() {
     return true;
   }));
   std::unique_lock lock(mu_);
+  store::WriteBatch rekeyed;
   for (const std::string& text : stored) {
     auto parsed = ParseJson(text);
     if (!parsed.ok()) continue;
@@ -147,11 +149,20 @@ Status Gateway::Load() {
       spdlog::warn("gateway: a stored API no longer validates: {}", config.status().message());
       continue;
     }
+    // A key whose value anyone can derive gets a random one, kept from now on.
+    if (FillApiKeyValues(&*config, nullptr)) {
+      spdlog::warn(
+          "gateway: API {}: keys derived from the public development secret replaced "
+          "by random values (see them with GET /nimbus/apis/{})",
+          config->id, config->id);
+      rekeyed.Put(std::string(kApiPrefix) + config->id, nimbus::ToJson(ToJson(*config)));
+    }
     auto api = Compile(std::move(*config));
     if (!api.ok()) continue;
     apis_[(*api)->config.id] = *api;
     IndexLocked(*api);
   }
+  if (!rekeyed.empty()) RETURN_IF_ERROR(store_.Write(rekeyed, /*sync=*/true));
   auto root = store_.Get(kRootKey);
   if (root.ok() && root->has_value()) root_ = **root;
   return Status::Ok();
@@ -185,8 +196,11 @@ ApiInfo Gateway::InfoLocked(const Api& api) const {
 Result<ApiInfo> Gateway::Put(ApiConfig config, std::optional<bool> root) {
   if (config.http_api_id.empty()) config.http_api_id = MakeApiId("http:" + config.id);
   if (config.rest_api_id.empty()) config.rest_api_id = MakeApiId("rest:" + config.id);
-  ASSIGN_OR_RETURN(auto api, Compile(std::move(config)));
   std::unique_lock lock(mu_);
+  // Keys without a value keep the one they have now, or get a random one.
+  auto deployed = apis_.find(config.id);
+  FillApiKeyValues(&config, deployed == apis_.end() ? nullptr : &deployed->second->config);
+  ASSIGN_OR_RETURN(auto api, Compile(std::move(config)));
   store::WriteBatch batch;
   batch.Put(std::string(kApiPrefix) + api->config.id, nimbus::ToJson(ToJson(api->config)));
   bool make_root = root.value_or(root_.empty() || !apis_.count(root_));

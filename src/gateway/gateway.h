@@ -5,7 +5,9 @@
 // route's authorizer; becomes an event; invokes the function; and the result
 // becomes the response by API Gateway's mapping rules.
 //
-// API configurations are kept in the store and reloaded at start.
+// API configurations are kept in the store and reloaded at start; a stored
+// API key whose value derives from the public development secret gets a
+// random value then.
 #pragma once
 
 #include <chrono>
@@ -57,7 +59,8 @@ class Gateway {
 
   // Creates or replaces an API. `root` puts it at the gateway's root (the
   // previous root keeps its host and prefix addresses); the first API
-  // deployed becomes the root by default.
+  // deployed becomes the root by default. API keys without a value keep the
+  // value the deployed API has for them, or get a random one (api_keys.h).
   Result<ApiInfo> Put(ApiConfig config, std::optional<bool> root);
   Status Delete(const std::string& id);
   Result<ApiConfig> Get(const std::string& id) const;
