@@ -34,12 +34,6 @@ Status LimitExceeded(std::string message) {
   return WithReason(Code::kResourceExhausted, std::move(message), "LimitExceeded");
 }
 
-// Prefixes a policy parse error with the element IAM names in its message.
-Status PolicyError(const Status& s, std::string_view element) {
-  if (s.reason() != "MalformedPolicyDocument") return s;
-  return Status(s.code(), std::string(element) + " policy: " + s.message(), s.reason());
-}
-
 // Stands in for a stored document that no longer parses: it denies
 // everything, so a policy that cannot be read never widens access.
 std::shared_ptr<const Policy> DenyAll() {
@@ -161,7 +155,7 @@ Result<Role> IamService::CreateRole(const CreateRoleInput& in) {
   RETURN_IF_ERROR(ValidateMaxSessionDuration(in.max_session_duration));
   RETURN_IF_ERROR(ValidateTags(in.tags));
   auto trust = ParsePolicy(in.assume_role_policy, PolicyKind::kTrust);
-  if (!trust.ok()) return PolicyError(trust.status(), "AssumeRolePolicy");
+  if (!trust.ok()) return trust.status();
   if (PolicyQuotaSize(in.assume_role_policy) > kMaxTrustPolicyChars) {
     return LimitExceeded("Cannot exceed quota for ACLSizePerRole: " +
                          std::to_string(kMaxTrustPolicyChars));

@@ -136,7 +136,7 @@ TEST_F(IamServiceTest, CreateValidation) {
 
   in.assume_role_policy = R"({"Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}})";
   ExpectError(iam_->CreateRole(in).status(), Code::kInvalidArgument, "MalformedPolicyDocument",
-              "AssumeRolePolicy policy: Missing required field Principal");
+              "Missing required field Principal");
   in.assume_role_policy = "";
   ExpectError(iam_->CreateRole(in).status(), Code::kInvalidArgument, "ValidationError");
   in.assume_role_policy = "{\"x\":\"\xe2\x82\xac\"}";  // U+20AC is outside \u0020-\u00FF

@@ -258,7 +258,10 @@ Status ParseStatement(const json::value& v, PolicyKind kind, Statement* st) {
 }
 
 Result<std::shared_ptr<const Policy>> Parse(std::string_view text, PolicyKind kind) {
-  if (text.size() > kMaxPolicyDocumentChars) {
+  // Characters, not bytes: UTF-8 continuation bytes do not count.
+  size_t chars = 0;
+  for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (chars > kMaxPolicyDocumentChars) {
     return Malformed("The policy document is longer than the maximum of 131072 characters.");
   }
   json::parse_options options;

@@ -94,6 +94,13 @@ TEST(PolicyTest, RefusesWhatIsNotAPolicy) {
   std::string deep(100, '[');
   EXPECT_EQ(Error(R"({"Statement":)" + deep), "Syntax errors in policy.");
   EXPECT_NE(Error(std::string(kMaxPolicyDocumentChars + 1, ' ')), "");
+  // The limit counts characters: 100000 two-byte characters are within it.
+  std::string wide;
+  for (int i = 0; i < 100000; ++i) wide += "\xc3\xa9";
+  auto p = ParsePolicy(
+      R"({"Statement":{"Sid":")" + wide + R"(","Effect":"Allow","Principal":"*","Action":"*"}})",
+      PolicyKind::kResource);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
 }
 
 TEST(PolicyTest, StatementRules) {
