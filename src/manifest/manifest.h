@@ -65,6 +65,37 @@ struct FunctionDef {
   std::vector<std::string> package_patterns;  // the function's own package.patterns
   bool package_individually = false;          // functions.<key>.package.individually
   std::vector<HttpEventDef> http_events;
+  // The execution role: the logical id of one of Manifest::roles, or, when
+  // that is empty, role_arn: an existing role's ARN, as a string or as an
+  // intrinsic (Fn::Sub, Fn::Join) that evaluates to one at deploy.
+  std::string role;
+  boost::json::value role_arn;
+  SourcePos pos;
+};
+
+// An inline policy of a role. Values inside the document may be intrinsics
+// (`!GetAtt Table.Arn`, Fn::Sub with ${AWS::Region}), evaluated at deploy.
+struct PolicyDef {
+  boost::json::value name;  // a string, or an intrinsic for an AWS::IAM::Role's
+  boost::json::value document;
+};
+
+// An IAM role the deploy creates and keeps in step with the file: the shared
+// role v3 generates (IamRoleLambdaExecution), a role per function of the
+// serverless-iam-roles-per-function plugin (<Fn>IamRoleLambdaExecution) or
+// an AWS::IAM::Role under resources.Resources.
+struct RoleDef {
+  std::string logical_id;
+  // The role's name: a string, or an intrinsic an AWS::IAM::Role's RoleName
+  // may be. Without RoleName it is "<stack>-<LogicalId>-<12 hex digits>"
+  // (as CloudFormation names it, but stable across deploys).
+  boost::json::value name;
+  std::string path = "/";
+  boost::json::value trust_policy;  // AssumeRolePolicyDocument
+  std::vector<PolicyDef> policies;  // in file order
+  std::vector<boost::json::value> managed_policy_arns;  // strings or intrinsics
+  std::string description;
+  std::map<std::string, std::string> tags;
   SourcePos pos;
 };
 
@@ -83,6 +114,9 @@ struct Manifest {
   boost::json::object provider;               // the resolved provider block
   std::vector<FunctionDef> functions;         // in file order
   std::vector<TableDef> tables;               // in file order
+  // The roles to deploy: the generated role first (when there is one), the
+  // per-function roles, then AWS::IAM::Role resources in file order.
+  std::vector<RoleDef> roles;
   std::vector<std::string> package_patterns;  // package.patterns (after exclude/include)
   bool package_individually = false;
   // Dot paths of settings Nimbus does not implement, section by section
@@ -93,6 +127,7 @@ struct Manifest {
   boost::json::value document;  // the whole resolved file
 
   const FunctionDef* FindFunction(std::string_view key) const;
+  const RoleDef* FindRole(std::string_view logical_id) const;
   // Service-level patterns followed by the function's own (what v3 packages
   // for a function of an `individually` service).
   std::vector<std::string> PatternsFor(const FunctionDef& fn) const;

@@ -1,8 +1,9 @@
 // Internal to src/manifest: reads a resolved Document into a Manifest,
 // checking each setting Nimbus uses. Split over manifest_builder.cc (helpers,
 // root keys), manifest_provider.cc (provider, package), manifest_functions.cc
-// (functions), manifest_events.cc (http/httpApi events) and
-// manifest_resources.cc (resources). One Builder per load, one thread.
+// (functions), manifest_events.cc (http/httpApi events),
+// manifest_resources.cc (resources) and manifest_iam.cc (execution roles).
+// One Builder per load, one thread.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -91,8 +92,37 @@ class Builder {
 
   // manifest_resources.cc
   Status BuildResources();
+  Status BuildResourceSets();
   Status BuildResourceSet(const boost::json::object& set, const std::string& path);
   Status BuildTable(const std::string& id, const boost::json::object& res, const std::string& path);
+
+  // manifest_iam.cc
+  // provider.iam (role, deploymentRole) and the deprecated provider.role,
+  // iamRoleStatements and iamManagedPolicies.
+  Status BuildProviderIam(const boost::json::object& provider);
+  // functions.<key>.role and the plugin's iamRoleStatements(-Name, -Inherit).
+  Status BuildFunctionIam(const std::string& key, const boost::json::object& fn,
+                          const std::string& path);
+  // An AWS::IAM::Role under resources.Resources.
+  Status BuildRoleResource(const std::string& id, const boost::json::object& res,
+                           const std::string& path);
+  // Once functions and resources are read: each function's role, the
+  // generated role and the per-function roles.
+  Status BuildRoles();
+  // A role reference (functions.<key>.role, provider.iam.role as a string,
+  // provider.role) applied to `fn`: an ARN, a logical id or an intrinsic.
+  Status ApplyRoleRef(const boost::json::value& ref, const std::string& path, FunctionDef* fn);
+  // An IAM policy document and its statements; `trust` for trust policies
+  // (Principal instead of Resource).
+  Status CheckPolicyDocument(const boost::json::value& doc, const std::string& path,
+                             bool trust) const;
+  Status CheckStatements(const boost::json::value& list, const std::string& path,
+                         bool trust) const;
+  Status CheckStatement(const boost::json::value& s, const std::string& path, bool trust) const;
+  // A list of managed policy ARNs (strings or intrinsics).
+  Result<std::vector<boost::json::value>> PolicyArnList(const boost::json::object& obj,
+                                                        const std::string& path,
+                                                        std::string_view key) const;
 
   const Document& doc_;
   Manifest* m_;
@@ -107,6 +137,37 @@ class Builder {
   std::string provider_architecture_ = "x86_64";
   int provider_memory_ = 1024;
   int provider_timeout_ = 6;
+
+  // Execution role settings (manifest_iam.cc).
+  struct FunctionIam {
+    const boost::json::value* role = nullptr;  // functions.<key>.role
+    std::string role_path;
+    const boost::json::value* statements = nullptr;  // iamRoleStatements
+    std::string statements_path;
+    std::string role_name;            // iamRoleStatementsName
+    std::optional<bool> inherit;      // iamRoleStatementsInherit
+    bool disable_logs = false;
+    bool vpc = false;
+  };
+  struct ProviderIam {
+    const boost::json::value* existing_role = nullptr;  // iam.role as an ARN/intrinsic, or role
+    std::string existing_role_path;
+    std::string role_name;  // iam.role.name
+    std::string role_name_path;
+    std::string role_path = "/";  // iam.role.path
+    const boost::json::value* statements = nullptr;  // iam.role.statements or iamRoleStatements
+    std::string statements_path;
+    // What the plugin inherits: iam.role.statements when provider.iam is
+    // set, else iamRoleStatements.
+    const boost::json::value* inherited_statements = nullptr;
+    std::vector<boost::json::value> managed_policies;
+    std::map<std::string, std::string> tags;
+    bool vpc = false;
+    bool per_function_plugin = false;  // plugins lists serverless-iam-roles-per-function
+    bool default_inherit = false;      // custom.serverless-iam-roles-per-function.defaultInherit
+  };
+  ProviderIam iam_;
+  std::map<std::string, FunctionIam> function_iam_;  // by function key
 };
 
 // "\"text\"", for messages.

@@ -187,6 +187,7 @@ Status Builder::BuildFunction(const std::string& key, const json::value& value,
                                  &fn.package_individually));
   }
 
+  RETURN_IF_ERROR(BuildFunctionIam(key, f, path));  // role, iamRoleStatements (manifest_iam.cc)
   static const std::set<std::string, std::less<>> kSupported = {"handler",
                                                                 "name",
                                                                 "runtime",
@@ -200,7 +201,11 @@ Status Builder::BuildFunction(const std::string& key, const json::value& value,
                                                                 "package",
                                                                 "tags",
                                                                 "events",
-                                                                "architecture"};
+                                                                "architecture",
+                                                                "role",
+                                                                "iamRoleStatements",
+                                                                "iamRoleStatementsName",
+                                                                "iamRoleStatementsInherit"};
   for (const auto& member : f) {
     if (kSupported.count(member.key()) == 0) Unsupported(JoinKey(path, member.key()));
   }

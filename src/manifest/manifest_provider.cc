@@ -85,13 +85,15 @@ Status Builder::BuildProvider() {
                                                                 "tags",
                                                                 "stackTags",
                                                                 "versionFunctions"};
-  static const std::set<std::string, std::less<>> kNotEnforced = {
-      "iam", "iamRoleStatements", "iamManagedPolicies", "role", "rolePermissionsBoundary"};
+  RETURN_IF_ERROR(BuildProviderIam(p));  // iam and its deprecated spellings (manifest_iam.cc)
+  static const std::set<std::string, std::less<>> kIam = {"iam", "iamRoleStatements",
+                                                          "iamManagedPolicies", "role"};
+  static const std::set<std::string, std::less<>> kNotEnforced = {"rolePermissionsBoundary"};
   for (const auto& member : p) {
     std::string at = JoinKey("provider", member.key());
     if (kNotEnforced.count(member.key()) != 0) {
       Unsupported(at + " (not enforced)");
-    } else if (kSupported.count(member.key()) == 0) {
+    } else if (kSupported.count(member.key()) == 0 && kIam.count(member.key()) == 0) {
       Unsupported(at);
     }
   }

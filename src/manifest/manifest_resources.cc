@@ -21,6 +21,11 @@ bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
 }  // namespace
 
 Status Builder::BuildResources() {
+  RETURN_IF_ERROR(BuildResourceSets());
+  return BuildRoles();  // needs the functions and the AWS::IAM::Role resources
+}
+
+Status Builder::BuildResourceSets() {
   const json::object& root = doc_.root.get_object();
   const json::value* rv = root.if_contains("resources");
   if (rv == nullptr || rv->is_null()) return Status::Ok();
@@ -55,6 +60,8 @@ Status Builder::BuildResourceSet(const json::object& set, const std::string& pat
         if (!type) return Fail(res_path, "resource " + id + " has no Type");
         if (*type == "AWS::DynamoDB::Table") {
           RETURN_IF_ERROR(BuildTable(id, r, res_path));
+        } else if (*type == "AWS::IAM::Role") {
+          RETURN_IF_ERROR(BuildRoleResource(id, r, res_path));  // manifest_iam.cc
         } else {
           Unsupported(res_path + " (" + *type + ")");
         }
