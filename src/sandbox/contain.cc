@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -88,20 +90,87 @@ bool WriteAllFd(int fd, const char* data, size_t len) {
   return true;
 }
 
-bool ApplyOp(const MountOp& op) {
-  const unsigned long kRo = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+// struct mount_attr of mount_setattr(2) (Linux 5.12), which older headers lack.
+struct MountAttr {
+  uint64_t attr_set;
+  uint64_t attr_clr;
+  uint64_t propagation;
+  uint64_t userns_fd;
+};
+constexpr uint64_t kMountAttrRdonly = 0x1;
+constexpr uint64_t kMountAttrNosuid = 0x2;
+constexpr uint64_t kMountAttrNodev = 0x4;
+
+// Makes a bind mount read-only, nosuid and nodev, with every mount beneath it
+// when the kernel has mount_setattr(2); a remount changes the top one only.
+bool MakeReadOnly(const ChildPlan& plan, const char* target) {
+  if (plan.recursive_read_only) {
+    MountAttr attr{kMountAttrRdonly | kMountAttrNosuid | kMountAttrNodev, 0, 0, 0};
+    if (::syscall(SYS_mount_setattr, AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof attr) == 0) {
+      return true;
+    }
+    if (errno != ENOSYS) return false;
+  }
+  return ::mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                 nullptr) == 0;
+}
+
+char* Append(char* out, const char* s) {
+  while (*s) *out++ = *s++;
+  return out;
+}
+
+char* AppendInt(char* out, int v) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
+// Presents a host directory read-only through an overlay whose layers are
+// named by descriptor: /proc/self/mountinfo then shows "/proc/self/fd/N"
+// where a bind mount would show the directory's host path. An overlay needs
+// two lower layers without an upper one; the second is an empty directory.
+bool OverlayDir(const MountOp& op, int empty_fd) {
+  int src = ::open(op.source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (src < 0) return false;
+  char data[80];
+  char* p = Append(data, "lowerdir=/proc/self/fd/");
+  p = AppendInt(p, src);
+  p = Append(p, ":/proc/self/fd/");
+  p = AppendInt(p, empty_fd);
+  *p = '\0';
+  int rc = ::mount("overlay", op.target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, data);
+  ::close(src);
+  return rc == 0;
+}
+
+bool ApplyOp(const ChildPlan& plan, const MountOp& op, int empty_fd) {
   switch (op.kind) {
     case OpKind::kBindDir:
       if (!MakeDirs(op.target, 0755)) return false;
+      // Where overlays are unavailable the directory is bound as it is.
+      if (op.hide_source && op.read_only && empty_fd >= 0 && OverlayDir(op, empty_fd)) return true;
       if (::mount(op.source, op.target, nullptr, MS_BIND | MS_REC, nullptr) != 0) return false;
-      return !op.read_only || ::mount(nullptr, op.target, nullptr, kRo, nullptr) == 0;
+      return !op.read_only || MakeReadOnly(plan, op.target);
     case OpKind::kBindFile: {
       if (!MakeParentDirs(op.target)) return false;
       int fd = ::open(op.target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0) return false;
       ::close(fd);
       if (::mount(op.source, op.target, nullptr, MS_BIND, nullptr) != 0) return false;
-      return !op.read_only || ::mount(nullptr, op.target, nullptr, kRo, nullptr) == 0;
+      return !op.read_only || MakeReadOnly(plan, op.target);
     }
     case OpKind::kTmpfs:
       if (!MakeDirs(op.target, 0755)) return false;
@@ -119,17 +188,25 @@ bool ApplyOp(const MountOp& op) {
     }
     case OpKind::kDir:
       return MakeDirs(op.target, op.mode);
-    case OpKind::kProc:
+    case OpKind::kProc: {
       if (!MakeDirs(op.target, 0555)) return false;
-      return ::mount("proc", op.target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0;
+      // Only the process directories, and only the processes of the sandbox's
+      // own user: no /proc/config.gz, /proc/sys, /proc/kcore and the like.
+      const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+      if (plan.proc_subset &&
+          ::mount("proc", op.target, "proc", flags, "subset=pid,hidepid=invisible") == 0) {
+        return true;
+      }
+      return ::mount("proc", op.target, "proc", flags, nullptr) == 0;
+    }
   }
   return false;
 }
 
 // Closes every descriptor except the ones in `keep`.
-bool CloseAllExcept(int a, int b, int c, int d) {
-  int keep[4] = {a, b, c, d};
-  std::sort(keep, keep + 4);
+bool CloseAllExcept(int a, int b, int c, int d, int e) {
+  int keep[5] = {a, b, c, d, e};
+  std::sort(keep, keep + 5);
   unsigned int next = 0;
   for (int fd : keep) {
     if (fd < 0) continue;
@@ -150,25 +227,56 @@ bool CloseAllExcept(int a, int b, int c, int d) {
   ::dup2(plan.output_fd, 2);
   ::syscall(SYS_close_range, 3U, ~0U, 0);
   if (::chdir(plan.cwd) != 0) ::_exit(126);
+  ::execve(plan.argv[0], plan.argv, plan.envp);
+  ::_exit(errno == ENOENT ? 127 : 126);
+}
+
+// Turns this process (the sandbox's init, about to start the command) into an
+// unprivileged one; the command inherits all of it.
+void DropPrivileges(const ChildPlan& plan) {
+  // The cgroup namespace is rooted at the instance's group, where the server
+  // has placed this process by now: /proc/self/cgroup shows "/" paths.
+  if (plan.cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0) {
+    Fail(plan, kStepCgroupNamespace);
+  }
   struct rlimit nofile = {plan.nofile, plan.nofile};
   ::setrlimit(RLIMIT_NOFILE, &nofile);
   struct rlimit core = {0, 0};
   ::setrlimit(RLIMIT_CORE, &core);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(126);
-  for (int cap = 0; cap <= plan.cap_last; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  if (plan.userns_fd >= 0) {
+    // Joining grants every capability inside the namespace (none outside it)
+    // until they are dropped below.
+    if (::syscall(SYS_setns, plan.userns_fd, CLONE_NEWUSER) != 0) {
+      Fail(plan, kStepUserNamespace);
+    }
+    ::close(plan.userns_fd);
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(plan, kStepCapabilities);
+  for (int cap = 0; cap <= plan.cap_last; ++cap) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+      Fail(plan, kStepCapabilities);
+    }
+  }
   // Raw system calls: libc's versions of these broadcast the change to every
   // thread it believes the process has, and this copy of the server has only
   // one (the others exist in the server alone), so they would wait forever.
-  if (::syscall(SYS_setgroups, 0, nullptr) != 0) ::_exit(126);
-  if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) ::_exit(126);
-  // Leaving uid 0 for good clears the permitted, effective and ambient sets.
-  if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) ::_exit(126);
+  if (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+      ::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0 ||
+      ::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) {
+    Fail(plan, kStepIds);
+  }
+  // Leaving root clears the capability sets on the host; inside a user
+  // namespace where root is unmapped it does not, so clear them explicitly.
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capset, &header, none) != 0 ||
+      ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
+    Fail(plan, kStepCapabilities);
+  }
   if (plan.seccomp.len > 0 &&
       ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.seccomp, 0, 0) != 0) {
-    ::_exit(126);
+    Fail(plan, kStepSeccomp);
   }
-  ::execve(plan.argv[0], plan.argv, plan.envp);
-  ::_exit(errno == ENOENT ? 127 : 126);
 }
 
 }  // namespace
@@ -176,7 +284,8 @@ bool CloseAllExcept(int a, int b, int c, int d) {
 void RunChild(const ChildPlan& plan) {
   // The clone copied every descriptor of the server (sockets, database files);
   // keep only ours so that closing them in the server means what it should.
-  if (!CloseAllExcept(plan.output_fd, plan.sync_fd, plan.status_fd, plan.init_fd)) {
+  if (!CloseAllExcept(plan.output_fd, plan.sync_fd, plan.status_fd, plan.init_fd,
+                      plan.userns_fd)) {
     Fail(plan, kStepCloseFds);
   }
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
@@ -185,8 +294,19 @@ void RunChild(const ChildPlan& plan) {
   if (::mount("tmpfs", plan.staging_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") != 0) {
     Fail(plan, kStepRootTmpfs);
   }
+  int empty_fd = -1;
+  for (const MountOp& op : plan.ops) {
+    if (op.hide_source && empty_fd < 0 && ::mkdir(plan.empty_dir, 0555) == 0) {
+      empty_fd = ::open(plan.empty_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+  }
   for (size_t i = 0; i < plan.ops.size(); ++i) {
-    if (!ApplyOp(plan.ops[i])) Fail(plan, kStepMounts, static_cast<int32_t>(i));
+    if (!ApplyOp(plan, plan.ops[i], empty_fd)) Fail(plan, kStepMounts, static_cast<int32_t>(i));
+  }
+  if (empty_fd >= 0) {
+    // The overlays hold the directory; it need not stay in the root.
+    ::close(empty_fd);
+    ::rmdir(plan.empty_dir);
   }
   if (::mount(plan.staging_root, plan.staging_root, nullptr,
               MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
@@ -205,6 +325,7 @@ void RunChild(const ChildPlan& plan) {
   } while (n < 0 && errno == EINTR);
   if (n != 1) ::_exit(0);  // the server gave up on this instance
   ::close(plan.sync_fd);
+  DropPrivileges(plan);
 
   // A raw clone, not fork(): libc's fork runs atfork handlers and takes the
   // allocator's locks, which another thread of the server may have held when

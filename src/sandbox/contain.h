@@ -22,6 +22,7 @@ struct MountOp {
   const char* target;   // absolute path under the staging root
   const char* data;     // tmpfs options ("size=512m,mode=1777")
   bool read_only;
+  bool hide_source;     // bind dir: through an overlay, so the host path stays unseen
   int mode;
 };
 
@@ -36,6 +37,11 @@ enum Step : int32_t {
   kStepHostname,
   kStepWaitForGo,
   kStepFork,
+  kStepCgroupNamespace,
+  kStepUserNamespace,
+  kStepIds,
+  kStepCapabilities,
+  kStepSeccomp,
 };
 
 // What the child writes to the status pipe: a setup failure or the command's end.
@@ -53,8 +59,12 @@ struct ChildPlan {
   char* const* envp;
   const char* cwd;
   const char* hostname;
-  uid_t uid;
-  gid_t gid;
+  uid_t uid;                // the ids the command runs as: the function's ids inside
+  gid_t gid;                // userns_fd, or the instance's host ids without one
+  int userns_fd;            // the instance's user namespace (see userns.h), or -1
+  bool cgroup_namespace;    // unshare the cgroup namespace once placed in the cgroup
+  bool proc_subset;         // mount /proc with subset=pid,hidepid=invisible
+  bool recursive_read_only; // mount_setattr(2) is available
   int output_fd;
   int sync_fd;    // read end: one byte means "start the command"
   int status_fd;  // write end: StatusMessage
@@ -63,6 +73,7 @@ struct ChildPlan {
   uint64_t nofile;
   int init_fd;              // nimbus-init in memory, or -1 to stay in this image
   char* const* init_argv;   // {"nimbus-init", "<status fd>", nullptr}
+  const char* empty_dir;    // scratch directory under the staging root (overlay lower layer)
 };
 
 [[noreturn]] void RunChild(const ChildPlan& plan);

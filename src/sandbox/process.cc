@@ -45,6 +45,11 @@ const char* StepName(int32_t step) {
     case internal::kStepHostname: return "setting the hostname";
     case internal::kStepWaitForGo: return "waiting to start";
     case internal::kStepFork: return "starting the command";
+    case internal::kStepCgroupNamespace: return "entering a cgroup namespace";
+    case internal::kStepUserNamespace: return "entering the user namespace";
+    case internal::kStepIds: return "switching to the sandbox's user";
+    case internal::kStepCapabilities: return "dropping capabilities";
+    case internal::kStepSeccomp: return "installing the seccomp filter";
   }
   return "unknown step";
 }
@@ -139,13 +144,15 @@ class SandboxProcess : public Process {
 };
 
 void AddOp(PlanStorage& st, ChildPlan& plan, OpKind kind, const std::string& source,
-           const std::string& target, bool read_only, int mode = 0644, std::string data = {}) {
+           const std::string& target, bool read_only, int mode = 0644, std::string data = {},
+           bool hide_source = false) {
   MountOp op{};
   op.kind = kind;
   op.source = st.Keep(source);
   op.target = st.Keep(std::string(plan.staging_root) + target);
   op.data = data.empty() ? nullptr : st.Keep(std::move(data));
   op.read_only = read_only;
+  op.hide_source = hide_source;
   op.mode = mode;
   plan.ops.push_back(op);
 }
@@ -173,6 +180,7 @@ Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnConte
   PlanStorage st;
   ChildPlan plan{};
   plan.staging_root = st.Keep(context.staging_root);
+  plan.empty_dir = st.Keep(context.staging_root + "/.nimbus-empty");
   for (const Mount& m : spec.mounts) {
     switch (m.kind) {
       case Mount::Kind::kBind: {
@@ -180,8 +188,9 @@ Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnConte
         if (::stat(m.source.c_str(), &sb) != 0) {
           return ErrnoStatus("sandbox: bind source " + m.source, errno);
         }
-        AddOp(st, plan, S_ISDIR(sb.st_mode) ? OpKind::kBindDir : OpKind::kBindFile, m.source,
-              m.target, m.read_only);
+        bool dir = S_ISDIR(sb.st_mode);
+        AddOp(st, plan, dir ? OpKind::kBindDir : OpKind::kBindFile, m.source, m.target,
+              m.read_only, 0644, {}, dir && m.hide_source);
         break;
       }
       case Mount::Kind::kTmpfs:
@@ -209,8 +218,13 @@ Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnConte
   plan.envp = st.envp.data();
   plan.cwd = st.Keep(spec.cwd);
   plan.hostname = st.Keep(spec.hostname);
-  plan.uid = spec.uid;
-  plan.gid = spec.gid;
+  plan.userns_fd = context.userns_fd;
+  bool direct = context.userns_fd < 0 && context.host_uid != 0;
+  plan.uid = direct ? context.host_uid : spec.uid;
+  plan.gid = direct ? context.host_gid : spec.gid;
+  plan.cgroup_namespace = context.cgroup_namespace;
+  plan.proc_subset = context.proc_subset;
+  plan.recursive_read_only = context.recursive_read_only;
   plan.output_fd = spec.output_fd;
   if (context.seccomp != nullptr && !context.seccomp->filter.empty()) {
     plan.seccomp.len = static_cast<unsigned short>(context.seccomp->filter.size());

@@ -1,7 +1,9 @@
-// Spawns a command inside a sandbox: new mount, PID, IPC, UTS and (in network
-// mode none) network namespaces; a read-only root of bind mounts with a
-// size-capped /tmp, a fresh /proc and a minimal /dev; an unprivileged uid
-// without capabilities, no_new_privs and a seccomp filter. The caller adds
+// Spawns a command inside a sandbox: new mount, PID, IPC, UTS, cgroup and (in
+// network mode none) network namespaces; a read-only root of bind mounts with
+// a size-capped /tmp, a /proc of the sandbox's processes only and a minimal
+// /dev; a user namespace mapping the function's uid to the instance's own
+// host uid; no capabilities (for the command and for its init), no_new_privs
+// and a seccomp filter. The caller adds
 // the process to its cgroup and sets up listeners in its network namespace,
 // then calls Start(); only then does the command run.
 #pragma once
@@ -53,6 +55,14 @@ struct SpawnContext {
   std::string staging_root;  // an empty directory; each sandbox mounts its root over it privately
   const SeccompProgram* seccomp = nullptr;
   int init_fd = -1;          // an executable nimbus-init (see sandboxer.h), or -1
+  // The user namespace to join, mapping spec.uid/gid to the instance's host
+  // ids (userns.h); or -1 to run as host_uid/host_gid directly.
+  int userns_fd = -1;
+  uint32_t host_uid = 0;     // without userns_fd: the ids to run as (0: spec.uid/gid)
+  uint32_t host_gid = 0;
+  bool cgroup_namespace = false;     // the kernel has cgroup namespaces
+  bool proc_subset = false;          // proc takes subset=pid,hidepid=invisible (Linux 5.8)
+  bool recursive_read_only = false;  // mount_setattr(2) exists (Linux 5.12)
 };
 
 Result<std::unique_ptr<Process>> Spawn(const SandboxSpec& spec, const SpawnContext& context);

@@ -21,19 +21,21 @@ void MirrorTopLevel(const std::string& path, std::vector<Mount>& out) {
     if (n <= 0) return;
     out.push_back({Mount::Kind::kSymlink, std::string(buf, static_cast<size_t>(n)), path});
   } else if (S_ISDIR(st.st_mode)) {
-    out.push_back({Mount::Kind::kBind, path, path, true});
+    out.push_back({Mount::Kind::kBind, path, path, true, 0, 0755, /*hide_source=*/false});
   }
 }
 
 void BindIfPresent(const std::string& path, std::vector<Mount>& out, bool read_only = true) {
-  if (PathExists(path)) out.push_back({Mount::Kind::kBind, path, path, read_only});
+  if (PathExists(path)) {
+    out.push_back({Mount::Kind::kBind, path, path, read_only, 0, 0755, /*hide_source=*/false});
+  }
 }
 
 }  // namespace
 
 std::vector<Mount> SystemMounts(const RootfsOptions& o) {
   std::vector<Mount> m;
-  m.push_back({Mount::Kind::kBind, "/usr", "/usr", true});
+  m.push_back({Mount::Kind::kBind, "/usr", "/usr", true, 0, 0755, /*hide_source=*/false});
   for (const char* p : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     MirrorTopLevel(p, m);
   }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "core/fs.h"
 #include "core/ids.h"
+#include "core/strings.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandboxer.h"
 
@@ -23,7 +25,29 @@ struct RunResult {
   ExitInfo exit;
   std::string output;
   uint64_t oom_kills = 0;
+  uint32_t host_uid = 0;
 };
+
+// Runs Python inside the sandbox: a script that reports what each attempt got.
+std::string Python(const std::string& code) {
+  std::string quoted;
+  for (char c : code) {
+    if (c == '\'') quoted += "'\\''";
+    else quoted += c;
+  }
+  return "python3 -c '" + quoted + "'";
+}
+
+// Python that defines sc(name, nr, *args): prints "name=<result or errno name>".
+const char kSyscallPrelude[] = R"(
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def sc(name, nr, *args):
+    ctypes.set_errno(0)
+    rc = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+    print("%s=%s" % (name, rc if rc >= 0 else errno.errorcode.get(ctypes.get_errno())))
+)";
 
 class SandboxTest : public ::testing::Test {
  protected:
@@ -46,7 +70,7 @@ class SandboxTest : public ::testing::Test {
   }
 
   RunResult Run(const std::string& script, Limits limits = {},
-                NetworkMode net = NetworkMode::kNone) {
+                NetworkMode net = NetworkMode::kNone, std::vector<Mount> extra = {}) {
     SandboxSpec spec;
     spec.argv = {"/bin/sh", "-c", script};
     spec.env = {"PATH=/usr/bin:/bin", "HOME=/tmp"};
@@ -54,6 +78,7 @@ class SandboxTest : public ::testing::Test {
     spec.mounts = SystemMounts({});
     spec.mounts.push_back({Mount::Kind::kBind, dir_ + "/task", "/var/task", true});
     spec.mounts.push_back({Mount::Kind::kTmpfs, "", "/tmp", false, 16, 01777});
+    for (auto& m : extra) spec.mounts.push_back(std::move(m));
     spec.limits = limits;
     spec.network = net;
     int p[2];
@@ -67,6 +92,7 @@ class SandboxTest : public ::testing::Test {
       ADD_FAILURE() << sp.status().ToString();
       return r;
     }
+    r.host_uid = (*sp)->host_uid();
     EXPECT_TRUE((*sp)->process->Start().ok());
     char buf[4096];
     ssize_t n;
@@ -210,6 +236,148 @@ TEST_F(SandboxTest, SpawnsWhileOtherThreadsAllocate) {
   stop = true;
   for (auto& t : noise) t.join();
   EXPECT_EQ(ok.load(), 20);
+}
+
+TEST_F(SandboxTest, SeccompAllowsOnlyListedCallsAndSocketFamilies) {
+  auto r = Run(Python(std::string(kSyscallPrelude) + R"(
+import socket
+def sock(name, family, kind=socket.SOCK_STREAM, proto=0):
+    try:
+        socket.socket(family, kind, proto).close()
+        print(name + "=ok")
+    except OSError as e:
+        print(name + "=" + errno.errorcode[e.errno])
+sock("unix", socket.AF_UNIX)
+sock("inet", socket.AF_INET)
+sock("inet6", socket.AF_INET6)
+sock("netlink_route", 16, socket.SOCK_RAW, 0)
+sock("netlink_netfilter", 16, socket.SOCK_RAW, 12)
+sock("vsock", 40)
+sock("packet", 17, socket.SOCK_RAW)
+sc("socket_high_bits", 41, (1 << 32) | 16, 3, 0)
+sc("memfd_secret", 447, 0)
+sc("fanotify_init", 300, 0, 0)
+sc("modify_ldt", 154, 0, 0, 0)
+sc("personality_query", 135, 0xffffffff)
+sc("personality_no_aslr", 135, 0x0040000)
+sc("set_mempolicy", 238, 0, 0, 0)
+sc("mbind", 237, 0, 0, 0, 0, 0, 0)
+sc("sysfs", 139, 3)
+sc("sync", 162)
+sc("unshare", 272, 0x10000000)
+sc("getpid", 39)
+)"));
+  EXPECT_EQ(r.exit.kind, ExitInfo::Kind::kExited) << r.output;
+  for (const char* want :
+       {"unix=ok", "inet=ok", "inet6=ok", "netlink_route=EAFNOSUPPORT",
+        "netlink_netfilter=EAFNOSUPPORT", "vsock=EAFNOSUPPORT", "packet=EAFNOSUPPORT",
+        "socket_high_bits=EAFNOSUPPORT", "memfd_secret=ENOSYS", "fanotify_init=ENOSYS",
+        "modify_ldt=ENOSYS", "personality_no_aslr=ENOSYS", "set_mempolicy=ENOSYS",
+        "mbind=ENOSYS", "sysfs=ENOSYS", "sync=ENOSYS", "unshare=EPERM"}) {
+    EXPECT_NE(r.output.find(std::string(want) + "\n"), std::string::npos) << want << "\n" << r.output;
+  }
+  EXPECT_EQ(r.output.find("personality_query=E"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("getpid=E"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("getpid="), std::string::npos) << r.output;
+}
+
+TEST_F(SandboxTest, OtherSystemCallAbisAreRefused) {
+  // int 0x80 (the i386 ABI) kills the process; an x32 call (bit 30) does not run.
+  const std::string call = std::string(kSyscallPrelude) + R"(
+import mmap, sys
+code = {"i386": b"\xb8\x14\x00\x00\x00\xcd\x80\xc3",
+        "x32": b"\xb8\x27\x00\x00\x40\x0f\x05\xc3"}[sys.argv[1]]
+m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+m.write(code)
+f = ctypes.CFUNCTYPE(ctypes.c_long)(ctypes.addressof(ctypes.c_char.from_buffer(m)))
+print(sys.argv[1] + "=" + str(f()), flush=True)
+)";
+  auto r = Run(Python(call) + " i386; echo i386_status=$?; " + Python(call) + " x32");
+  EXPECT_NE(r.output.find("i386_status=159"), std::string::npos) << r.output;  // SIGSYS
+  EXPECT_EQ(r.output.find("i386="), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("x32=2"), std::string::npos) << r.output;  // not the pid
+}
+
+TEST_F(SandboxTest, InitHasNoCapabilitiesAndTheFilter) {
+  auto r = Run("grep -E '^(Uid|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/1/status");
+  EXPECT_NE(r.output.find("Uid:\t993\t993\t993\t993"), std::string::npos) << r.output;
+  for (const char* cap : {"CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
+    EXPECT_NE(r.output.find(std::string(cap) + ":\t0000000000000000"), std::string::npos)
+        << cap << "\n" << r.output;
+  }
+  EXPECT_NE(r.output.find("NoNewPrivs:\t1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Seccomp:\t2"), std::string::npos) << r.output;
+}
+
+TEST_F(SandboxTest, EachInstanceIsItsOwnHostUser) {
+  auto r = Run("cat /proc/self/uid_map /proc/self/gid_map; id -u");
+  ASSERT_GE(r.host_uid, UidPoolOptions{}.base) << r.output;
+  std::string map = "993 " + std::to_string(r.host_uid) + " 1";
+  if (sandboxer_->Describe().find("user namespace") != std::string::npos) {
+    // uid_map: "<inside> <host> <count>", columns padded.
+    std::string squeezed;
+    for (char c : r.output) {
+      if (c == ' ' && (squeezed.empty() || squeezed.back() == ' ' || squeezed.back() == '\n')) {
+        continue;
+      }
+      squeezed += c;
+    }
+    EXPECT_NE(squeezed.find(map + "\n" + map + "\n993\n"), std::string::npos) << r.output;
+  }
+  // Two live instances never share a host uid, and the host sees that uid.
+  SandboxSpec spec;
+  spec.argv = {"/bin/sh", "-c", "echo ready; exec sleep 30"};
+  spec.mounts = SystemMounts({});
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  spec.output_fd = write_end.get();
+  auto a = sandboxer_->Spawn(spec, "a-" + RandomHex(6));
+  auto b = sandboxer_->Spawn(spec, "b-" + RandomHex(6));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE((*a)->host_uid(), (*b)->host_uid());
+  ASSERT_TRUE((*a)->process->Start().ok());
+  char buf[6];
+  ASSERT_EQ(::read(read_end.get(), buf, sizeof buf), 6);  // "ready\n": init has dropped its ids
+  auto status = ReadFile("/proc/" + std::to_string((*a)->process->pid()) + "/status");
+  ASSERT_TRUE(status.ok());
+  std::string uid = std::to_string((*a)->host_uid());
+  EXPECT_NE(status->find("Uid:\t" + uid + "\t" + uid), std::string::npos) << *status;
+}
+
+TEST_F(SandboxTest, ProcShowsNeitherHostPathsNorKernelFiles) {
+  auto r = Run("cat /proc/self/mountinfo /proc/self/cgroup; ls /proc; "
+               "for f in /proc/config.gz /proc/sys/kernel/hostname /proc/kcore /proc/meminfo; "
+               "do cat $f >/dev/null 2>&1 && echo readable $f; done; echo done");
+  EXPECT_NE(r.output.find("done"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(dir_), std::string::npos) << r.output;  // the data dir
+  EXPECT_EQ(r.output.find("readable"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0::/\n"), std::string::npos) << r.output;
+  auto cgroups = ReadFile("/proc/self/cgroup");
+  ASSERT_TRUE(cgroups.ok());
+  for (std::string_view line : Split(*cgroups, '\n')) {
+    // Every hierarchy's path is its namespace's root inside.
+    auto colon = line.rfind(':');
+    if (colon == std::string_view::npos) continue;
+    std::string inside = std::string(line.substr(0, colon)) + ":/\n";
+    EXPECT_NE(r.output.find(inside), std::string::npos) << inside << r.output;
+  }
+  EXPECT_NE(r.output.find("/var/task"), std::string::npos) << r.output;
+}
+
+TEST_F(SandboxTest, ReadOnlyBindsCoverTheirSubMounts) {
+  // A host tree with a writable file system mounted inside it.
+  ASSERT_TRUE(MakeDirs(dir_ + "/tree/sub").ok());
+  ASSERT_EQ(::mount("tmpfs", (dir_ + "/tree/sub").c_str(), "tmpfs", 0, "size=1m"), 0);
+  Mount tree{Mount::Kind::kBind, dir_ + "/tree", "/mnt/tree", true, 0, 0755, false};
+  auto r = Run("touch /mnt/tree/sub/x 2>&1; echo t=$?; mount -o remount,rw /mnt/tree/sub 2>&1; "
+               "echo m=$?; touch /mnt/tree/sub/x 2>&1; echo t=$?",
+               {}, NetworkMode::kNone, {tree});
+  ::umount2((dir_ + "/tree/sub").c_str(), MNT_DETACH);
+  EXPECT_NE(r.output.find("Read-only file system"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("t=0"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("m=0"), std::string::npos) << r.output;
+  EXPECT_FALSE(PathExists(dir_ + "/tree/sub/x"));
 }
 
 TEST_F(SandboxTest, MissingCommandExits127) {

@@ -3,14 +3,18 @@
 // and spawns sandboxed processes with their cgroup.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/status.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/process.h"
 #include "sandbox/spec.h"
+#include "sandbox/uid_pool.h"
 
 namespace nimbus::sandbox {
 
@@ -20,6 +24,8 @@ struct SandboxerOptions {
   std::string scope;                         // unique per server process
   // Run without the features the host lacks instead of refusing to start.
   bool allow_weak_isolation = false;
+  // The host uids (and equal gids) instances run as, one per live instance.
+  UidPoolOptions uids;
 };
 
 // A sandboxed process with its cgroup; destroying it kills the process and
@@ -27,7 +33,12 @@ struct SandboxerOptions {
 struct SandboxedProcess {
   std::unique_ptr<Process> process;
   std::unique_ptr<Cgroup> cgroup;  // null under weak isolation without cgroups
+  std::unique_ptr<UidLease> uid;   // held until the process is gone
   ~SandboxedProcess();
+
+  // The host uid owning the instance's processes, files and sockets: what a
+  // listener meant for this instance alone checks its peers against.
+  uint32_t host_uid() const { return uid ? uid->uid() : 0; }
 };
 
 class Sandboxer {
@@ -45,8 +56,21 @@ class Sandboxer {
 
  private:
   Sandboxer() = default;
+  // The user namespace mapping (inside uid, inside gid) to a host uid.
+  Result<int> UserNamespaceFor(uint32_t host_uid, uint32_t inside_uid, uint32_t inside_gid);
+
   SandboxerOptions options_;
   SeccompProgram seccomp_;
+  std::unique_ptr<UidPool> uids_;
+  bool user_namespaces_ = false;
+  std::string no_user_namespaces_;  // why not, when not
+  bool cgroup_namespaces_ = false;
+  bool proc_subset_ = false;
+  bool recursive_read_only_ = false;
+  // A user namespace's mapping never changes, so each is kept for the next
+  // instance given the same host uid; guarded by userns_mu_.
+  std::mutex userns_mu_;
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, UniqueFd> userns_;
   std::unique_ptr<CgroupDriver> cgroups_;
   std::vector<std::string> missing_;
   std::string staging_root_;

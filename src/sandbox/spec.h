@@ -22,6 +22,11 @@ struct Mount {
   bool read_only = true;
   uint64_t size_mb = 0;  // tmpfs size
   int mode = 0755;       // tmpfs root mode, or file mode
+  // A read-only directory bind is shown through an overlay, so that its host
+  // path stays out of the sandbox's /proc/self/mountinfo (the host tree's own
+  // sub-mounts are then not included). False binds the tree as it is, every
+  // sub-mount read-only too; for host system directories such as /usr.
+  bool hide_source = true;
 };
 
 struct Limits {
