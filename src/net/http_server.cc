@@ -1,9 +1,9 @@
 #include "net/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -12,10 +12,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
 #include <unordered_set>
+
+#include "net/outbox.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -25,307 +27,263 @@ using asio::ip::tcp;
 namespace nimbus::net {
 namespace {
 
+using Clock = std::chrono::steady_clock;
 using ResponseChannel =
     asio::experimental::concurrent_channel<void(boost::system::error_code, HttpResponse)>;
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
+constexpr Clock::time_point kNever = Clock::time_point::max();
+
+// `timeout` after `from`, or never for a zero timeout.
+Clock::time_point Deadline(Clock::time_point from, std::chrono::milliseconds timeout) {
+  return timeout.count() > 0 ? from + timeout : kNever;
+}
+
+// One connection. Its socket, timer and fields are used only from the
+// connection's thread (the io_context its socket belongs to).
+//
+// The deadline of whatever the connection is reading or writing lives in
+// `deadline`; setting it is a store, not a timer operation. The timer is
+// armed for the deadline when none is pending or when the new deadline is
+// earlier; when it fires it compares the deadline then current and either
+// closes the connection or waits again. A connection answering many
+// requests so touches its timer about once per timeout, not per request.
 struct Session {
-  explicit Session(tcp::socket s) : socket(std::move(s)) {}
+  Session(tcp::socket s, PeerKey key, std::string p)
+      : socket(std::move(s)), timer(socket.get_executor()), peer_key(key), peer(std::move(p)) {}
   tcp::socket socket;
+  asio::steady_timer timer;
+  PeerKey peer_key;
+  std::string peer;                          // "ip:port"
+  Clock::time_point deadline = kNever;       // of the read or write under way
+  Clock::time_point armed_for = kNever;      // when the timer's pending wait ends
+  uint32_t timer_generation = 0;             // tells a superseded wait's wake-up
+  bool timed_out = false;
   std::shared_ptr<ResponseChannel> pending;  // where Responders deliver; reused per request
 };
 
-bool HasBody(int status) {
-  return status / 100 != 1 && status != 204 && status != 304;
+void ArmTimer(const std::shared_ptr<Session>& s, Clock::time_point at);
+
+void OnTimer(const std::weak_ptr<Session>& weak, uint32_t generation) {
+  auto s = weak.lock();
+  if (!s || generation != s->timer_generation) return;
+  s->armed_for = kNever;
+  if (s->deadline == kNever) return;  // waiting on the handler: the next read arms again
+  if (Clock::now() < s->deadline) return ArmTimer(s, s->deadline);
+  s->timed_out = true;
+  boost::system::error_code ignored;
+  s->socket.cancel(ignored);  // the read or write under way ends with operation_aborted
 }
 
-HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser, const std::string& peer) {
-  auto& msg = parser.get();
-  HttpRequest req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  req.SplitTarget();
-  req.headers.reserve(8);
-  for (const auto& field : msg) {
-    req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  req.peer = peer;
-  return req;
+void ArmTimer(const std::shared_ptr<Session>& s, Clock::time_point at) {
+  s->armed_for = at;
+  uint32_t generation = ++s->timer_generation;
+  s->timer.expires_at(at);
+  s->timer.async_wait([weak = std::weak_ptr<Session>(s), generation](boost::system::error_code ec) {
+    if (!ec) OnTimer(weak, generation);
+  });
 }
 
-// A line break or NUL, which would split or end the header block.
-bool Forbidden(std::string_view text) {
-  for (char c : text) {
-    if (c == '\r' || c == '\n' || c == '\0') return true;
-  }
-  return false;
+void SetDeadline(const std::shared_ptr<Session>& s, Clock::time_point deadline) {
+  s->deadline = deadline;
+  if (deadline < s->armed_for) ArmTimer(s, deadline);
 }
 
-// The bytes of a response: status line and header block in `head`, the body
-// left in `r.body` (written from there, not copied). The server frames the
-// message itself: any Content-Length, Transfer-Encoding or Connection header
-// a handler set is replaced, and a header whose name or value holds a line
-// break is dropped rather than let it split the header block.
-std::string ResponseHead(const HttpResponse& r, unsigned version, const std::string& server,
-                         bool keep_alive) {
-  std::string head;
-  head.reserve(256);
-  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  head += std::to_string(r.status);
-  head += ' ';
-  head += std::string_view(
-      bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status))));
-  head += "\r\n";
-  bool has_server = false;
-  for (const auto& h : r.headers) {
-    if (beast::iequals(h.name, "content-length") || beast::iequals(h.name, "transfer-encoding") ||
-        beast::iequals(h.name, "connection") || h.name.empty() || Forbidden(h.name) ||
-        Forbidden(h.value)) {
-      continue;
-    }
-    if (beast::iequals(h.name, "server")) has_server = true;
-    head += h.name;
-    head += ": ";
-    head += h.value;
-    head += "\r\n";
-  }
-  if (!has_server && !server.empty()) {
-    head += "Server: ";
-    head += server;
-    head += "\r\n";
-  }
-  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
-  if (version != 10 && !keep_alive) head += "Connection: close\r\n";
-  if (HasBody(r.status)) {
-    head += "Content-Length: ";
-    head += std::to_string(r.body.size());
-    head += "\r\n";
-  }
-  head += "\r\n";
-  return head;
+PeerKey KeyOf(const asio::ip::address& address) {
+  auto v6 = address.is_v4()
+                ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4())
+                : address.to_v6();
+  auto bytes = v6.to_bytes();
+  PeerKey key;
+  std::copy(bytes.begin(), bytes.end(), key.begin());
+  return key;
+}
+
+// Feeds what the buffer holds to the parser; needing more is not an error.
+void Parse(RequestParser& parser, beast::flat_buffer& buffer, boost::system::error_code& ec) {
+  size_t used = parser.put(buffer.data(), ec);
+  buffer.consume(used);
+  if (ec == bhttp::error::need_more) ec = {};
+}
+
+bool OutOfDescriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
 }
 
 // What a connection's read buffer holds before its first read.
 constexpr size_t kReadBufferBytes = 4096;
 
-// Responses serialised and not yet written, in order. Responses that are
-// ready together (a pipelined request answered at once) leave in one write.
-struct Outbox {
-  std::vector<std::string> parts;
-  void Add(HttpResponse&& r, unsigned version, const std::string& server, bool keep_alive) {
-    parts.push_back(ResponseHead(r, version, server, keep_alive));
-    if (HasBody(r.status) && !r.body.empty()) parts.push_back(std::move(r.body));
-  }
-  bool empty() const { return parts.empty(); }
-};
-
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(EventLoop& l, Handler h, HttpServerOptions o)
-      : loop(l), handler(std::move(h)), options(std::move(o)) {}
+      : loop(l), handler(std::move(h)), options(std::move(o)) {
+    HttpResponse full =
+        options.protocol_error
+            ? options.protocol_error(503, "The server has too many connections; try again later")
+            : HttpResponse::Text(503, "Too many connections; try again later");
+    refusal = ResponseHead(full, 11, options.server_header, /*keep_alive=*/false);
+    if (StatusHasBody(full.status)) refusal += full.body;
+  }
+
+  struct Listener {
+    explicit Listener(tcp::acceptor a)
+        : acceptor(std::move(a)), backoff(acceptor.get_executor()) {}
+    tcp::acceptor acceptor;
+    asio::steady_timer backoff;
+    size_t failures_in_burst = 0;  // accepts failed since the last one that worked
+  };
 
   EventLoop& loop;
   Handler handler;
   HttpServerOptions options;
+  std::string refusal;  // the 503 sent past a connection cap
   mutable std::mutex mu;
   bool closed = false;
-  std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+  bool refusing = false;  // refusals since the last admission (logged once)
+  size_t accept_failures = 0;
+  size_t refused = 0;
+  std::vector<std::shared_ptr<Listener>> listeners;
   std::unordered_set<std::shared_ptr<Session>> sessions;
+  PeerCounts peers;
 
-  void StartAccepting(std::shared_ptr<tcp::acceptor> acceptor) {
-    acceptor->async_accept(
+  void StartAccepting(std::shared_ptr<Listener> l) {
+    l->acceptor.async_accept(
         loop.context(),  // each connection lives on one thread
-        [self = shared_from_this(), acceptor](boost::system::error_code ec, tcp::socket socket) {
-          if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            spdlog::debug("accept failed: {}", ec.message());
-          } else {
-            self->StartSession(std::move(socket));
+        [self = shared_from_this(), l](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted) return;
+          if (ec) return self->Backoff(std::move(l), ec);
+          if (l->failures_in_burst > 0) {
+            spdlog::info("accepting connections again after {} failed accepts",
+                         l->failures_in_burst);
+            l->failures_in_burst = 0;
           }
+          self->Admit(std::move(socket));
           std::lock_guard lock(self->mu);
-          if (!self->closed) self->StartAccepting(acceptor);
+          if (!self->closed) self->StartAccepting(l);
         });
   }
 
-  void StartSession(tcp::socket socket) {
+  // A failed accept (EMFILE, ENFILE, ENOBUFS...) leaves the connection in
+  // the listen queue, so the socket stays readable: accepting again at once
+  // would spin. The next attempt waits; a burst of failures is logged once.
+  void Backoff(std::shared_ptr<Listener> l, const boost::system::error_code& ec) {
+    {
+      std::lock_guard lock(mu);
+      ++accept_failures;
+      if (closed) return;
+    }
+    if (l->failures_in_burst++ == 0) {
+      auto log = OutOfDescriptors(ec) ? spdlog::level::warn : spdlog::level::info;
+      spdlog::log(log, "accept failed ({}); retrying every {} ms until it works", ec.message(),
+                  options.accept_backoff.count());
+    }
+    l->backoff.expires_after(options.accept_backoff);
+    l->backoff.async_wait([self = shared_from_this(), l](boost::system::error_code e) {
+      if (e) return;
+      std::lock_guard lock(self->mu);
+      if (!self->closed) self->StartAccepting(l);
+    });
+  }
+
+  // Counts the connection against the caps, runs the accept filter and
+  // starts serving it; or refuses it.
+  void Admit(tcp::socket socket) {
     boost::system::error_code ec;
-    socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<Session>(std::move(socket));
+    auto ep = socket.remote_endpoint(ec);
+    if (ec) return;  // gone already
+    PeerKey key = KeyOf(ep.address());
+    const char* full = nullptr;
     {
       std::lock_guard lock(mu);
       if (closed) return;
+      if (options.max_connections != 0 && sessions.size() >= options.max_connections) {
+        full = "the server's";
+      } else if (!peers.TryAdd(key, options.max_connections_per_peer)) {
+        full = "the per-client";
+      } else if (options.connection_budget && !options.connection_budget->TryAcquire()) {
+        peers.Remove(key);
+        full = "the process's";
+      }
+      if (full) {
+        ++refused;
+        if (!std::exchange(refusing, true)) {
+          spdlog::warn("refusing connections from {}: {} connection cap is reached",
+                       ep.address().to_string(), full);
+        }
+      } else {
+        refusing = false;
+      }
+    }
+    if (full) return Refuse(socket);
+    if (options.accept_filter && !options.accept_filter(socket.native_handle())) {
+      std::lock_guard lock(mu);
+      Forget(key);
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(
+        std::move(socket), key, ep.address().to_string() + ":" + std::to_string(ep.port()));
+    {
+      std::lock_guard lock(mu);
+      if (closed) {
+        Forget(key);
+        return;
+      }
       sessions.insert(session);
     }
     auto executor = session->socket.get_executor();
     asio::co_spawn(executor, Serve(session),
                    [self = shared_from_this(), session](std::exception_ptr) {
+                     session->timer.cancel();
                      std::lock_guard lock(self->mu);
                      self->sessions.erase(session);
+                     self->Forget(session->peer_key);
                    });
   }
 
-  asio::awaitable<void> Serve(std::shared_ptr<Session> session) {
-    // Room for a whole typical request from the first read: the buffer
-    // grows only when a read fills it, and the parser takes everything it
-    // is given, so a buffer that starts small stays small and a request just
-    // over its size (a signed AWS API call is ~600 bytes) costs two reads.
-    beast::flat_buffer buffer;
-    buffer.reserve(kReadBufferBytes);
-    std::string peer;
-    {
-      boost::system::error_code ec;
-      auto ep = session->socket.remote_endpoint(ec);
-      if (!ec) peer = ep.address().to_string() + ":" + std::to_string(ep.port());
-    }
-    Outbox outbox;
-    // When the last read ended: requests taken from the buffer without a
-    // read of their own arrived no later.
-    auto last_read = std::chrono::steady_clock::now();
-    while (true) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
-      parser.eager(true);
-      boost::system::error_code ec;
-      // A request already received whole (pipelined) is taken from the
-      // buffer; otherwise what is ready to send goes out before waiting.
-      bool whole = false;
-      if (buffer.size() > 0) {
-        size_t used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec == bhttp::error::need_more) ec = {};
-        whole = !ec && parser.is_done();
-      }
-      if (!whole && !ec) {
-        if (!co_await Flush(session, outbox)) co_return;
-        co_await bhttp::async_read(session->socket, buffer, parser,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        last_read = std::chrono::steady_clock::now();
-      }
-      bool too_large = false;
-      if (ec == bhttp::error::body_limit) {
-        too_large = true;
-      } else if (ec == bhttp::error::header_limit) {
-        if (co_await Flush(session, outbox)) {
-          co_await WriteError(session, 431,
-                              "Request header fields too large (the limit is " +
-                                  std::to_string(options.header_limit / 1024) + " KB)");
-        }
-        co_return;
-      } else if (ec) {
-        if (!co_await Flush(session, outbox)) co_return;
-        if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
-            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
-            ec != bhttp::error::partial_message) {
-          co_await WriteError(session, 400, "Malformed HTTP request: " + ec.message());
-        }
-        co_return;
-      }
-      unsigned version = parser.get().version();
-      bool keep_alive = parser.get().keep_alive() && !too_large;
-      HttpRequest req = ToRequest(parser, peer);
-      req.received_at = last_read;
-      req.body_too_large = too_large;
-      if (!too_large) req.body = std::move(parser.get().body());
-
-      // One channel per connection, reused: a request's answer always arrives
-      // before the next request is read.
-      if (!session->pending) {
-        session->pending = std::make_shared<ResponseChannel>(session->socket.get_executor(), 1);
-      }
-      auto channel = session->pending;
-      try {
-        handler(std::move(req), [channel](HttpResponse r) {
-          channel->try_send(boost::system::error_code{}, std::move(r));
-        });
-      } catch (const std::exception& e) {
-        spdlog::error("handler threw: {}", e.what());
-        channel->try_send(boost::system::error_code{},
-                          HttpResponse::Text(500, "Internal Server Error"));
-      }
-      HttpResponse response;
-      bool answered = channel->try_receive(
-          [&](boost::system::error_code, HttpResponse r) { response = std::move(r); });
-      if (!answered) {
-        // Answers to earlier pipelined requests wait, when so configured, to
-        // leave together with this one.
-        if (!options.coalesce_answers && !co_await Flush(session, outbox)) co_return;
-        response = co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return;  // closed while waiting
-      }
-      if (response.close) keep_alive = false;
-      outbox.Add(std::move(response), version, options.server_header, keep_alive);
-      if (!keep_alive) {
-        bool sent = co_await Flush(session, outbox);
-        session->socket.shutdown(tcp::socket::shutdown_send, ec);
-        if (too_large && sent && !ec) co_await DrainUnread(session);
-        co_return;
-      }
-    }
+  // Gives back what Admit took for a connection from `key`. Under mu.
+  void Forget(const PeerKey& key) {
+    peers.Remove(key);
+    if (options.connection_budget) options.connection_budget->Release();
   }
 
-  // Writes what the outbox holds; false when the connection failed.
-  asio::awaitable<bool> Flush(std::shared_ptr<Session> session, Outbox& outbox) {
-    if (outbox.empty()) co_return true;
-    std::vector<asio::const_buffer> buffers;
-    buffers.reserve(outbox.parts.size());
-    for (const auto& part : outbox.parts) buffers.push_back(asio::buffer(part));
-    boost::system::error_code ec;
-    co_await asio::async_write(session->socket, buffers,
-                               asio::redirect_error(asio::use_awaitable, ec));
-    outbox.parts.clear();
-    co_return !ec;
+  // Past a cap: one non-blocking write of the 503, then close. What the
+  // client sent already is read first, so that the close is not a reset
+  // that would take the 503 with it.
+  void Refuse(tcp::socket& socket) {
+    int fd = socket.native_handle();
+    [[maybe_unused]] ssize_t sent =
+        ::send(fd, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    char scratch[4096];
+    for (int i = 0; i < 4 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+    }
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
-  // After refusing a body the client is still sending, reads and drops what
-  // it sends for a while before closing: closing a socket with unread data
-  // resets the connection, and the client would lose the answer.
-  asio::awaitable<void> DrainUnread(std::shared_ptr<Session> session) {
-    asio::steady_timer timer(session->socket.get_executor());
-    timer.expires_after(std::chrono::seconds(5));
-    timer.async_wait([session](boost::system::error_code e) {
-      if (!e) {
-        boost::system::error_code ignored;
-        session->socket.cancel(ignored);
-      }
-    });
-    std::vector<char> scratch(64 * 1024);
-    size_t drained = 0;
-    boost::system::error_code ec;
-    while (!ec && drained < 256 * 1024 * 1024) {
-      drained += co_await session->socket.async_read_some(
-          asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
-    }
-    timer.cancel();
-  }
-
-  asio::awaitable<void> WriteError(std::shared_ptr<Session> session, int status, std::string text) {
-    HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
-                                            : HttpResponse::Text(status, text);
-    Outbox outbox;
-    outbox.Add(std::move(r), 11, options.server_header, /*keep_alive=*/false);
-    if (co_await Flush(session, outbox)) {
-      boost::system::error_code ec;
-      session->socket.shutdown(tcp::socket::shutdown_send, ec);
-    }
-  }
+  asio::awaitable<void> Serve(std::shared_ptr<Session> session);
+  asio::awaitable<bool> Flush(std::shared_ptr<Session> session, Outbox& outbox);
+  asio::awaitable<void> DrainUnread(std::shared_ptr<Session> session);
+  asio::awaitable<void> EndOnError(std::shared_ptr<Session> session, Outbox& outbox,
+                                   boost::system::error_code ec);
+  asio::awaitable<void> WriteError(std::shared_ptr<Session> session, Outbox& outbox, int status,
+                                   std::string text);
 
   void CloseAll() {
-    std::vector<std::shared_ptr<tcp::acceptor>> accs;
+    std::vector<std::shared_ptr<Listener>> ls;
     std::vector<std::shared_ptr<Session>> sess;
     {
       std::lock_guard lock(mu);
       if (closed) return;
       closed = true;
-      accs.swap(acceptors);
+      ls.swap(listeners);
       sess.assign(sessions.begin(), sessions.end());
     }
-    for (auto& a : accs) {
-      asio::post(a->get_executor(), [a] {
-        boost::system::error_code ec;
-        a->close(ec);
-      });
-    }
+    CloseListeners(ls);
     for (auto& s : sess) {
       asio::post(s->socket.get_executor(), [s] {
         boost::system::error_code ec;
@@ -335,7 +293,241 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       });
     }
   }
+
+  static void CloseListeners(const std::vector<std::shared_ptr<Listener>>& ls) {
+    for (auto& l : ls) {
+      asio::post(l->acceptor.get_executor(), [l] {
+        boost::system::error_code ec;
+        l->acceptor.close(ec);
+        l->backoff.cancel();
+      });
+    }
+  }
+
+  Status AddListener(tcp::acceptor acceptor) {
+    auto l = std::make_shared<Listener>(std::move(acceptor));
+    {
+      std::lock_guard lock(mu);
+      if (closed) return Status(Code::kUnavailable, "the server is closed");
+      listeners.push_back(l);
+    }
+    StartAccepting(l);
+    return Status::Ok();
+  }
 };
+
+asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) {
+  // Room for a whole typical request from the first read: the buffer grows
+  // only when a read fills it, and the parser takes everything it is given,
+  // so a buffer that starts small stays small and a request just over its
+  // size (a signed AWS API call is ~600 bytes) costs two reads.
+  beast::flat_buffer buffer;
+  buffer.reserve(kReadBufferBytes);
+  Outbox outbox;
+  // When the last read ended: requests taken from the buffer without a
+  // read of their own arrived no later.
+  auto last_read = Clock::now();
+  // The first request's headers are due header_timeout after the accept.
+  Clock::time_point header_deadline = Deadline(last_read, options.header_timeout);
+  boost::system::error_code ec;
+  // One read into the buffer; the end of the stream becomes the parser's
+  // error (a request cut short, or none begun).
+  auto read = [&](RequestParser& parser) -> asio::awaitable<void> {
+    size_t n = co_await session->socket.async_read_some(
+        buffer.prepare(beast::read_size(buffer, 65536)),
+        asio::redirect_error(asio::use_awaitable, ec));
+    buffer.commit(n);
+    last_read = Clock::now();
+    if (ec == asio::error::eof) {
+      ec = parser.got_some() || buffer.size() > 0 ? bhttp::error::partial_message
+                                                 : bhttp::error::end_of_stream;
+    }
+  };
+  while (true) {
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser.body_limit(boost::none);  // chosen once the head filter has seen the headers
+    parser.eager(false);             // stop after the headers
+    ec = {};
+    // The request line and headers. What is ready to send goes out before
+    // waiting; a request already received (pipelined) is taken from the
+    // buffer without a wait.
+    if (buffer.size() > 0) Parse(parser, buffer, ec);
+    while (!ec && !parser.is_header_done()) {
+      if (!co_await Flush(session, outbox)) co_return;
+      if (header_deadline == Clock::time_point{} && (parser.got_some() || buffer.size() > 0)) {
+        header_deadline = Deadline(last_read, options.header_timeout);
+      }
+      SetDeadline(session, header_deadline != Clock::time_point{}
+                               ? header_deadline
+                               : Deadline(Clock::now(), options.idle_timeout));
+      co_await read(parser);
+      if (!ec) Parse(parser, buffer, ec);
+    }
+    header_deadline = {};  // the next request's starts with its first bytes
+    if (ec == bhttp::error::header_limit) {
+      co_await WriteError(session, outbox, 431,
+                          "Request header fields too large (the limit is " +
+                              std::to_string(options.header_limit / 1024) + " KB)");
+      co_return;
+    }
+    if (ec) {
+      co_await EndOnError(session, outbox, ec);
+      co_return;
+    }
+    unsigned version = parser.get().version();
+    bool keep_alive = parser.get().keep_alive();
+    HttpRequest req;
+    req.method = std::string(parser.get().method_string());
+    req.target = std::string(parser.get().target());
+    req.SplitTarget();
+    req.headers.reserve(8);
+    for (const auto& field : parser.get()) {
+      req.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    req.peer = session->peer;
+
+    size_t body_limit = options.body_limit;
+    if (options.head_filter) {
+      HeadVerdict verdict = options.head_filter(req);
+      if (verdict.answer) {
+        outbox.Add(std::move(*verdict.answer), version, options.server_header, false);
+        bool sent = co_await Flush(session, outbox);
+        session->socket.shutdown(tcp::socket::shutdown_send, ec);
+        if (sent && !parser.is_done()) co_await DrainUnread(session);
+        co_return;
+      }
+      if (verdict.body_limit != 0 && verdict.body_limit < body_limit) {
+        body_limit = verdict.body_limit;
+      }
+    }
+
+    // The body, unless its declared length is over the limit already.
+    auto length = parser.content_length();
+    bool too_large = length && *length > body_limit;
+    if (!too_large && !parser.is_done()) {
+      parser.body_limit(body_limit);  // for chunked bodies, checked as they come
+      parser.eager(true);
+      if (buffer.size() > 0) Parse(parser, buffer, ec);
+      Clock::time_point body_deadline{};
+      while (!ec && !parser.is_done()) {
+        if (!co_await Flush(session, outbox)) co_return;
+        if (body_deadline == Clock::time_point{}) {
+          body_deadline = Deadline(last_read, options.body_timeout);
+          if (length && options.body_min_rate > 0 && body_deadline != kNever) {
+            body_deadline += std::chrono::seconds(*length / options.body_min_rate);
+          }
+        }
+        SetDeadline(session, body_deadline);
+        co_await read(parser);
+        if (!ec) Parse(parser, buffer, ec);
+      }
+      if (ec == bhttp::error::body_limit) {
+        too_large = true;
+      } else if (ec) {
+        co_await EndOnError(session, outbox, ec);
+        co_return;
+      }
+    }
+    // Waiting for the handler is never timed.
+    SetDeadline(session, kNever);
+    if (too_large) keep_alive = false;
+    req.received_at = last_read;
+    req.body_too_large = too_large;
+    if (!too_large) req.body = std::move(parser.get().body());
+
+    // One channel per connection, reused: a request's answer always arrives
+    // before the next request is read.
+    if (!session->pending) {
+      session->pending = std::make_shared<ResponseChannel>(session->socket.get_executor(), 1);
+    }
+    auto channel = session->pending;
+    try {
+      handler(std::move(req), [channel](HttpResponse r) {
+        channel->try_send(boost::system::error_code{}, std::move(r));
+      });
+    } catch (const std::exception& e) {
+      spdlog::error("handler threw: {}", e.what());
+      channel->try_send(boost::system::error_code{},
+                        HttpResponse::Text(500, "Internal Server Error"));
+    }
+    HttpResponse response;
+    bool answered = channel->try_receive(
+        [&](boost::system::error_code, HttpResponse r) { response = std::move(r); });
+    if (!answered) {
+      // Answers to earlier pipelined requests wait, when so configured, to
+      // leave together with this one.
+      if (!options.coalesce_answers && !co_await Flush(session, outbox)) co_return;
+      SetDeadline(session, kNever);
+      response = co_await channel->async_receive(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;  // closed while waiting
+    }
+    if (response.close) keep_alive = false;
+    outbox.Add(std::move(response), version, options.server_header, keep_alive);
+    if (!keep_alive) {
+      bool sent = co_await Flush(session, outbox);
+      session->socket.shutdown(tcp::socket::shutdown_send, ec);
+      if (too_large && sent && !ec) co_await DrainUnread(session);
+      co_return;
+    }
+  }
+}
+
+// Writes what the outbox holds, within the write deadline; false when the
+// connection failed or the client did not take it in time.
+asio::awaitable<bool> HttpServer::Impl::Flush(std::shared_ptr<Session> session, Outbox& outbox) {
+  if (outbox.empty()) co_return true;
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(outbox.parts.size());
+  for (const auto& part : outbox.parts) buffers.push_back(asio::buffer(part));
+  SetDeadline(session, Deadline(Clock::now(), options.write_timeout));
+  boost::system::error_code ec;
+  co_await asio::async_write(session->socket, buffers,
+                             asio::redirect_error(asio::use_awaitable, ec));
+  outbox.parts.clear();
+  co_return !ec;
+}
+
+// After refusing a body the client is still sending, reads and drops what
+// it sends for a while before closing: closing a socket with unread data
+// resets the connection, and the client would lose the answer.
+asio::awaitable<void> HttpServer::Impl::DrainUnread(std::shared_ptr<Session> session) {
+  SetDeadline(session, Clock::now() + std::chrono::seconds(5));
+  std::vector<char> scratch(64 * 1024);
+  size_t drained = 0;
+  boost::system::error_code ec;
+  while (!ec && drained < 256 * 1024 * 1024) {
+    drained += co_await session->socket.async_read_some(
+        asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+// Ends a connection whose request could not be read: quietly when the
+// client left or missed a deadline, with a 400 when it sent something that
+// is not HTTP. Answers to earlier requests still go out first.
+asio::awaitable<void> HttpServer::Impl::EndOnError(std::shared_ptr<Session> session,
+                                                   Outbox& outbox, boost::system::error_code ec) {
+  if (session->timed_out) co_return;
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+    co_await Flush(session, outbox);
+  } else {
+    co_await WriteError(session, outbox, 400, "Malformed HTTP request: " + ec.message());
+  }
+}
+
+// Sends what the outbox holds, then the error (in the service's shape), and
+// ends the connection's sending side.
+asio::awaitable<void> HttpServer::Impl::WriteError(std::shared_ptr<Session> session,
+                                                   Outbox& outbox, int status, std::string text) {
+  HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
+                                          : HttpResponse::Text(status, text);
+  outbox.Add(std::move(r), 11, options.server_header, /*keep_alive=*/false);
+  if (co_await Flush(session, outbox)) {
+    boost::system::error_code ec;
+    session->socket.shutdown(tcp::socket::shutdown_send, ec);
+  }
+}
 
 HttpServer::HttpServer(EventLoop& loop, Handler handler, HttpServerOptions options)
     : impl_(std::make_shared<Impl>(loop, std::move(handler), std::move(options))) {}
@@ -348,37 +540,28 @@ Result<int> HttpServer::Listen(const std::string& host, int port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec) return InvalidArgument("bad listen address " + host + ": " + ec.message());
-  auto acceptor = std::make_shared<tcp::acceptor>(asio::make_strand(impl_->loop.context()));
+  tcp::acceptor acceptor(asio::make_strand(impl_->loop.context()));
   tcp::endpoint ep(address, static_cast<unsigned short>(port));
-  acceptor->open(ep.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(ep, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status(Code::kUnavailable,
                   "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
-  int bound = acceptor->local_endpoint().port();
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->acceptors.push_back(acceptor);
-  }
-  impl_->StartAccepting(acceptor);
+  int bound = acceptor.local_endpoint().port();
+  RETURN_IF_ERROR(impl_->AddListener(std::move(acceptor)));
   return bound;
 }
 
 Status HttpServer::Adopt(UniqueFd listening_socket) {
-  auto acceptor = std::make_shared<tcp::acceptor>(asio::make_strand(impl_->loop.context()));
+  tcp::acceptor acceptor(asio::make_strand(impl_->loop.context()));
   boost::system::error_code ec;
-  acceptor->assign(tcp::v4(), listening_socket.get(), ec);
+  acceptor.assign(tcp::v4(), listening_socket.get(), ec);
   if (ec) return Internal("cannot adopt listening socket: " + ec.message());
   listening_socket.Release();
-  {
-    std::lock_guard lock(impl_->mu);
-    impl_->acceptors.push_back(acceptor);
-  }
-  impl_->StartAccepting(acceptor);
-  return Status::Ok();
+  return impl_->AddListener(std::move(acceptor));
 }
 
 void HttpServer::Close() {
@@ -386,22 +569,27 @@ void HttpServer::Close() {
 }
 
 void HttpServer::StopAccepting() {
-  std::vector<std::shared_ptr<tcp::acceptor>> accs;
+  std::vector<std::shared_ptr<Impl::Listener>> ls;
   {
     std::lock_guard lock(impl_->mu);
-    accs.swap(impl_->acceptors);
+    ls.swap(impl_->listeners);
   }
-  for (auto& a : accs) {
-    asio::post(a->get_executor(), [a] {
-      boost::system::error_code ec;
-      a->close(ec);
-    });
-  }
+  Impl::CloseListeners(ls);
 }
 
 size_t HttpServer::connection_count() const {
   std::lock_guard lock(impl_->mu);
   return impl_->sessions.size();
+}
+
+size_t HttpServer::accept_failures() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->accept_failures;
+}
+
+size_t HttpServer::refused_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->refused;
 }
 
 }  // namespace nimbus::net

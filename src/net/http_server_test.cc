@@ -1,12 +1,15 @@
 #include "net/http_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -27,7 +30,16 @@ HttpRequest Get(std::string target) {
 // A raw connection, for what HttpClient does not do (pipelining).
 class RawConnection {
  public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  // Connects to 127.0.0.1:port, from `source` (another loopback address)
+  // when given.
+  explicit RawConnection(int port, const char* source = nullptr)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    if (source) {
+      sockaddr_in from{};
+      from.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &from.sin_addr);
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -36,7 +48,39 @@ class RawConnection {
   }
   ~RawConnection() { ::close(fd_); }
   bool connected() const { return connected_; }
-  void Write(const std::string& bytes) { ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size())); }
+  void Write(const std::string& bytes) { ASSERT_TRUE(Send(bytes)); }
+  // False when the connection would not take all of `bytes`.
+  bool Send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Reads until the server closes the connection (true) or `wait` passes.
+  bool WaitClosed(std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (ReadOnce(20)) return true;
+    }
+    return false;
+  }
+  // Sends `bytes` one at a time, `every` apart, reading what comes back;
+  // true as soon as the server has closed the connection, false if it was
+  // still open when every byte was sent.
+  bool DribbleUntilClosed(const std::string& bytes, std::chrono::milliseconds every) {
+    for (char c : bytes) {
+      if (::send(fd_, &c, 1, MSG_NOSIGNAL) != 1) return true;
+      auto next = std::chrono::steady_clock::now() + every;
+      while (std::chrono::steady_clock::now() < next) {
+        if (ReadOnce(10)) return true;
+      }
+    }
+    return false;
+  }
+  const std::string& received() const { return received_; }
   // What has arrived so far, without waiting.
   std::string ReadAvailable() {
     std::string got;
@@ -69,6 +113,17 @@ class RawConnection {
   }
 
  private:
+  // Waits up to `ms` for something to read; true if the connection ended.
+  bool ReadOnce(int ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return false;
+    char buf[4096];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return true;
+    received_.append(buf, static_cast<size_t>(n));
+    return false;
+  }
+
   int fd_;
   bool connected_ = false;
   std::string received_;
@@ -292,6 +347,344 @@ TEST_F(HttpServerTest, AdoptsAListeningSocket) {
   ASSERT_TRUE(server.Adopt(std::move(*fd)).ok());
   HttpClient client("127.0.0.1", port);
   EXPECT_EQ(client.Send(Get("/"))->body, "adopted");
+}
+
+// Limits and deadlines. Timeouts are short so that the tests are quick;
+// the tests check that a connection was closed (or was not), never how long
+// that took.
+
+HttpServerOptions ShortDeadlines() {
+  HttpServerOptions opts;
+  opts.header_timeout = std::chrono::milliseconds(200);
+  opts.body_timeout = std::chrono::milliseconds(200);
+  opts.body_min_rate = 0;
+  opts.idle_timeout = std::chrono::milliseconds(200);
+  opts.write_timeout = std::chrono::milliseconds(200);
+  return opts;
+}
+
+Handler AnswerOk(std::atomic<int>* handled = nullptr) {
+  return [handled](HttpRequest&& req, Responder respond) {
+    if (handled) ++*handled;
+    respond(HttpResponse::Text(req.body_too_large ? 413 : 200,
+                               "ok " + std::to_string(req.body.size())));
+  };
+}
+
+// Waits (up to 5 s) for the server's connection count to drop to `n`.
+bool WaitForConnections(const HttpServer& server, size_t n) {
+  for (int i = 0; i < 500 && server.connection_count() != n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return server.connection_count() == n;
+}
+
+TEST_F(HttpServerTest, CutsHeadersSentTooSlowly) {
+  std::atomic<int> handled{0};
+  HttpServerOptions opts = ShortDeadlines();
+  opts.idle_timeout = std::chrono::seconds(60);
+  HttpServer server(loop_, AnswerOk(&handled), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  const std::string slow_header = "X-Slow: " + std::string(200, 'a') + "\r\n";  // 10 s of bytes
+
+  // A new connection that sends a header line a byte at a time.
+  RawConnection fresh(*port);
+  ASSERT_TRUE(fresh.connected());
+  fresh.Write("GET / HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(fresh.DribbleUntilClosed(slow_header, std::chrono::milliseconds(50)));
+
+  // A new connection that sends nothing at all.
+  RawConnection silent(*port);
+  EXPECT_TRUE(silent.WaitClosed());
+
+  // A kept-alive connection whose next request starts and then dribbles:
+  // its headers are due header_timeout after its first bytes, although the
+  // connection could have stayed idle much longer.
+  RawConnection kept(*port);
+  kept.Write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(kept.ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // idle, past header_timeout
+  kept.Write("GET /second HTTP/1.1\r\n");
+  EXPECT_TRUE(kept.DribbleUntilClosed(slow_header, std::chrono::milliseconds(50)));
+  EXPECT_EQ(handled.load(), 1);
+}
+
+TEST_F(HttpServerTest, CutsABodySentTooSlowly) {
+  std::atomic<int> handled{0};
+  HttpServerOptions opts = ShortDeadlines();
+  HttpServer server(loop_, AnswerOk(&handled), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(conn.connected());
+  conn.Write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200\r\n\r\n");
+  EXPECT_TRUE(conn.DribbleUntilClosed(std::string(200, 'x'), std::chrono::milliseconds(50)));
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST_F(HttpServerTest, ClosesAnIdleKeptAliveConnection) {
+  HttpServerOptions opts = ShortDeadlines();
+  opts.header_timeout = std::chrono::seconds(60);
+  HttpServer server(loop_, AnswerOk(), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  conn.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(conn.ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  EXPECT_TRUE(conn.WaitClosed());
+  EXPECT_TRUE(WaitForConnections(server, 0));
+}
+
+TEST_F(HttpServerTest, NeverCutsAHandlerThatTakesLongToAnswer) {
+  std::promise<Responder> parked;
+  HttpServer server(
+      loop_,
+      [&parked](HttpRequest&& req, Responder respond) {
+        if (req.path == "/next") return parked.set_value(std::move(respond));
+        respond(HttpResponse::Text(200, "quick"));
+      },
+      ShortDeadlines());
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  conn.Write("GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto respond = parked.get_future().get();
+  // Several times every deadline: a long poll waits for its event.
+  EXPECT_FALSE(conn.WaitClosed(std::chrono::seconds(1)));
+  respond(HttpResponse::Text(200, "the event"));
+  EXPECT_NE(conn.ReadUntil("the event", 1).find("the event"), std::string::npos);
+  conn.Write("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(conn.ReadUntil("quick", 1).find("quick"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, RefusesConnectionsOverTheServersCap) {
+  HttpServerOptions opts;
+  opts.max_connections = 2;
+  HttpServer server(loop_, AnswerOk(), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  auto a = std::make_unique<RawConnection>(*port);
+  RawConnection b(*port);
+  for (RawConnection* c : {a.get(), &b}) {
+    c->Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(c->ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  }
+  RawConnection third(*port);
+  EXPECT_TRUE(third.WaitClosed());
+  EXPECT_TRUE(third.received().starts_with("HTTP/1.1 503 ")) << third.received();
+  EXPECT_NE(third.received().find("Connection: close\r\n"), std::string::npos);
+  EXPECT_EQ(server.connection_count(), 2u);
+  EXPECT_EQ(server.refused_connections(), 1u);
+  // A place freed is taken again.
+  a.reset();
+  ASSERT_TRUE(WaitForConnections(server, 1));
+  RawConnection fourth(*port);
+  fourth.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(fourth.ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, RefusesAClientOverItsOwnCapButNotOthers) {
+  HttpServerOptions opts;
+  opts.max_connections_per_peer = 2;
+  opts.protocol_error = [](int status, const std::string&) {
+    return HttpResponse::Json(status, R"({"message":"busy"})");
+  };
+  HttpServer server(loop_, AnswerOk(), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection a(*port), b(*port);
+  for (RawConnection* c : {&a, &b}) {
+    c->Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(c->ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  }
+  RawConnection third(*port);
+  EXPECT_TRUE(third.WaitClosed());
+  EXPECT_TRUE(third.received().starts_with("HTTP/1.1 503 ")) << third.received();
+  EXPECT_NE(third.received().find(R"({"message":"busy"})"), std::string::npos);
+  // Another address is another client.
+  RawConnection other(*port, "127.0.0.2");
+  other.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(other.ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  EXPECT_EQ(server.connection_count(), 3u);
+}
+
+TEST_F(HttpServerTest, ServersSharingABudgetTogetherStayWithinIt) {
+  HttpServerOptions opts;
+  opts.connection_budget = std::make_shared<ConnectionBudget>(2);
+  HttpServer one(loop_, AnswerOk(), opts), two(loop_, AnswerOk(), opts);
+  auto p1 = one.Listen("127.0.0.1", 0);
+  auto p2 = two.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  RawConnection a(*p1), b(*p2);
+  for (RawConnection* c : {&a, &b}) {
+    c->Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(c->ReadUntil("ok 0", 1).find("ok 0"), std::string::npos);
+  }
+  RawConnection third(*p1);
+  EXPECT_TRUE(third.WaitClosed());
+  EXPECT_TRUE(third.received().starts_with("HTTP/1.1 503 ")) << third.received();
+  EXPECT_EQ(opts.connection_budget->in_use(), 2u);
+}
+
+TEST_F(HttpServerTest, BacksOffWhileOutOfDescriptorsAndRecovers) {
+  HttpServerOptions opts;
+  opts.accept_backoff = std::chrono::milliseconds(50);
+  HttpServer server(loop_, AnswerOk(), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(client, 0);
+
+  // Take every descriptor the process may open, under a lowered limit.
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  struct rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 512);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> taken;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) taken.push_back(fd);
+  auto give_back = [&] {
+    for (int fd : taken) ::close(fd);
+    taken.clear();
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+  };
+
+  // The connection waits in the listen queue while every accept fails.
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool connected = ::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  size_t before = server.accept_failures();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  size_t during = server.accept_failures() - before;
+  give_back();
+  ASSERT_TRUE(connected);
+  EXPECT_GE(before, 1u);
+  // One attempt per pause: about ten in half a second, where a loop that
+  // retried at once would have made many thousands.
+  EXPECT_LE(during, 30u);
+
+  // Once descriptors are free again, the queued connection is served.
+  std::string request = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(client, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  std::string got;
+  char buf[4096];
+  pollfd p{client, POLLIN, 0};
+  while (::poll(&p, 1, 5000) > 0) {
+    ssize_t n = ::recv(client, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  ::close(client);
+  EXPECT_NE(got.find("ok 0"), std::string::npos) << got;
+}
+
+TEST_F(HttpServerTest, HeadFilterAnswersBeforeTheBodyIsRead) {
+  std::atomic<int> handled{0};
+  std::atomic<int> judged{0};
+  HttpServerOptions opts;
+  opts.body_limit = 200 * 1024 * 1024;
+  opts.head_filter = [&judged](const HttpRequest& req) {
+    ++judged;
+    EXPECT_TRUE(req.body.empty());
+    HeadVerdict verdict;
+    if (req.HeaderOr("authorization") != "good") {
+      verdict.answer = HttpResponse::Text(403, "unknown key");
+    } else if (req.path == "/small") {
+      verdict.body_limit = 10;
+    }
+    return verdict;
+  };
+  HttpServer server(loop_, AnswerOk(&handled), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+
+  // 100 MB announced, 256 KB sent: the answer comes without the rest.
+  RawConnection refused(*port);
+  refused.Write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n");
+  refused.Send(std::string(256 * 1024, 'x'));
+  std::string got = refused.ReadUntil("unknown key", 1);
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 403 ")) << got.substr(0, 200);
+  EXPECT_NE(got.find("unknown key"), std::string::npos);
+  EXPECT_TRUE(refused.WaitClosed());
+  EXPECT_EQ(handled.load(), 0);
+
+  // A lower limit for one request: the body is flagged, unread.
+  HttpClient client("127.0.0.1", *port);
+  HttpRequest req = Get("/small");
+  req.method = "POST";
+  req.headers.push_back({"Authorization", "good"});
+  req.body = std::string(100, 'x');
+  EXPECT_EQ(client.Send(req)->status, 413);
+  req.target = "/large";
+  EXPECT_EQ(client.Send(req)->body, "ok 100");
+  EXPECT_EQ(judged.load(), 3);
+}
+
+TEST_F(HttpServerTest, AcceptFilterClosesRefusedSocketsBeforeReading) {
+  std::atomic<bool> refuse{true};
+  std::atomic<int> seen_port{0};
+  std::atomic<int> handled{0};
+  HttpServerOptions opts;
+  opts.accept_filter = [&](int fd) {
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+      seen_port = ntohs(peer.sin_port);
+    }
+    return !refuse.load();
+  };
+  HttpServer server(loop_, AnswerOk(&handled), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection refused(*port);
+  refused.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(refused.WaitClosed());
+  EXPECT_EQ(refused.received(), "");
+  EXPECT_NE(seen_port.load(), 0);
+  EXPECT_EQ(handled.load(), 0);
+  refuse = false;
+  HttpClient client("127.0.0.1", *port);
+  EXPECT_EQ(client.Send(Get("/"))->body, "ok 0");
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(DescriptorLimitTest, RaisesTheSoftLimitToTheHardOne) {
+  struct rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max < 300) GTEST_SKIP() << "hard limit too low to lower the soft one";
+  struct rlimit low = saved;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto raised = RaiseDescriptorLimit();
+  struct rlimit now;
+  ::getrlimit(RLIMIT_NOFILE, &now);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  ASSERT_TRUE(raised.ok()) << raised.status().ToString();
+  EXPECT_GT(now.rlim_cur, 256u);
+  EXPECT_EQ(*raised, static_cast<size_t>(now.rlim_cur));
+}
+
+TEST(ConnectionCapsTest, CountsPerPeerAndShares) {
+  PeerCounts counts;
+  PeerKey a{}, b{};
+  b[15] = 1;
+  EXPECT_TRUE(counts.TryAdd(a, 2));
+  EXPECT_TRUE(counts.TryAdd(a, 2));
+  EXPECT_FALSE(counts.TryAdd(a, 2));
+  EXPECT_TRUE(counts.TryAdd(b, 2));
+  counts.Remove(a);
+  EXPECT_EQ(counts.count(a), 1u);
+  EXPECT_TRUE(counts.TryAdd(a, 2));
+  ConnectionBudget budget(1);
+  EXPECT_TRUE(budget.TryAcquire());
+  EXPECT_FALSE(budget.TryAcquire());
+  budget.Release();
+  EXPECT_TRUE(budget.TryAcquire());
 }
 
 TEST(HttpEndpointTest, Parses) {

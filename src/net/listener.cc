@@ -6,10 +6,12 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace nimbus::net {
@@ -69,6 +71,26 @@ Result<int> BoundPort(int fd) {
     return ErrnoStatus("getsockname", errno);
   }
   return static_cast<int>(ntohs(addr.sin_port));
+}
+
+Result<size_t> RaiseDescriptorLimit() {
+  struct rlimit r;
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return ErrnoStatus("getrlimit RLIMIT_NOFILE", errno);
+  rlim_t target = r.rlim_max;
+  if (target == RLIM_INFINITY) {
+    // The kernel refuses more than fs.nr_open descriptors per process.
+    target = 1024 * 1024;
+    if (FILE* f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+      unsigned long nr_open = 0;
+      if (std::fscanf(f, "%lu", &nr_open) == 1 && nr_open > 0) target = nr_open;
+      std::fclose(f);
+    }
+  }
+  if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < target) {
+    r.rlim_cur = target;
+    if (::setrlimit(RLIMIT_NOFILE, &r) != 0) return ErrnoStatus("setrlimit RLIMIT_NOFILE", errno);
+  }
+  return static_cast<size_t>(r.rlim_cur);
 }
 
 }  // namespace nimbus::net

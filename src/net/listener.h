@@ -22,4 +22,9 @@ Result<UniqueFd> ListenTcpInNetns(int netns_fd, const std::string& host, int por
 // The port a listening socket is bound to.
 Result<int> BoundPort(int fd);
 
+// Raises the soft limit on open descriptors (RLIMIT_NOFILE) to the hard
+// limit, so that connections are capped by the server's own caps rather
+// than by a default soft limit of 1024. Returns the soft limit now in force.
+Result<size_t> RaiseDescriptorLimit();
+
 }  // namespace nimbus::net
