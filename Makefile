@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 PYTHON := /usr/bin/python3
 
-.PHONY: all setup build unit e2e runtime-tests test run asan check-layers format clean
+.PHONY: all setup build unit e2e runtime-tests test run asan fuzz check-layers format clean
 
 all: build
 
@@ -37,6 +37,16 @@ asan:
 	@cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure
 
+# The libFuzzer targets (fuzz/), built with clang in a directory of their
+# own, each run for FUZZ_SECONDS on its seed corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 5
+fuzz:
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DNIMBUS_FUZZ=ON -DBUILD_TESTING=OFF -DNIMBUS_WITH_SDK=OFF > /dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 run: setup build
 	@bash tools/run-example.sh
 
@@ -44,4 +54,4 @@ format:
 	@find src sdk examples -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)
