@@ -294,20 +294,23 @@ void RunChild(const ChildPlan& plan) {
   if (::mount("tmpfs", plan.staging_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") != 0) {
     Fail(plan, kStepRootTmpfs);
   }
+  // The overlays' empty layer: the root of a tiny tmpfs of its own, so that
+  // it can leave the sandbox's root while the overlays keep it (a removed
+  // directory would not do: an overlay lists nothing from a deleted layer).
   int empty_fd = -1;
   for (const MountOp& op : plan.ops) {
-    if (op.hide_source && empty_fd < 0 && ::mkdir(plan.empty_dir, 0555) == 0) {
+    if (op.hide_source && empty_fd < 0 && ::mkdir(plan.empty_dir, 0555) == 0 &&
+        ::mount("tmpfs", plan.empty_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY,
+                "size=4k,mode=0555") == 0) {
       empty_fd = ::open(plan.empty_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
   }
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     if (!ApplyOp(plan, plan.ops[i], empty_fd)) Fail(plan, kStepMounts, static_cast<int32_t>(i));
   }
-  if (empty_fd >= 0) {
-    // The overlays hold the directory; it need not stay in the root.
-    ::close(empty_fd);
-    ::rmdir(plan.empty_dir);
-  }
+  if (empty_fd >= 0) ::close(empty_fd);
+  ::umount2(plan.empty_dir, MNT_DETACH);
+  ::rmdir(plan.empty_dir);
   if (::mount(plan.staging_root, plan.staging_root, nullptr,
               MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
     Fail(plan, kStepReadOnlyRoot);

@@ -128,9 +128,11 @@ TEST_F(SandboxTest, ReportsExitStatus) {
 
 TEST_F(SandboxTest, CannotSeeHostFiles) {
   auto r = Run("ls /; cat " + dir_ + "/host-secret.txt; cat /root/.bashrc; ls /work; "
-               "cat /var/task/secret-ok.txt; cat /etc/shadow");
+               "cat /var/task/secret-ok.txt; cat /etc/shadow; ls /var/task");
   EXPECT_EQ(r.output.find("host secret"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("visible"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\nsecret-ok.txt\n"), std::string::npos) << r.output;  // listable
+  EXPECT_EQ(r.output.find("nimbus-empty"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("No such file"), std::string::npos);
   EXPECT_EQ(r.output.find("\nwork\n"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("\nroot\n"), std::string::npos) << r.output;

@@ -124,6 +124,40 @@ def handler(event, context):
         for pid in children:
             os.waitpid(pid, 0)
         return {"forked": len(children), "failure": failure}
+    if a == "syscalls":
+        libc.syscall.restype = ctypes.c_long
+        def sc(nr, *args):
+            ctypes.set_errno(0)
+            rc = libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(x) for x in args])
+            return rc if rc >= 0 else errno.errorcode.get(ctypes.get_errno(), ctypes.get_errno())
+        def sock(family, kind=socket.SOCK_STREAM, proto=0):
+            try:
+                socket.socket(family, kind, proto).close()
+                return "ok"
+            except OSError as e:
+                return errno.errorcode.get(e.errno, e.errno)
+        return {
+            "socket_inet": sock(socket.AF_INET),
+            "socket_unix": sock(socket.AF_UNIX),
+            "socket_netlink_route": sock(16, socket.SOCK_RAW, 0),
+            "socket_netlink_netfilter": sock(16, socket.SOCK_RAW, 12),
+            "socket_vsock": sock(40),
+            "socket_packet": sock(17, socket.SOCK_RAW),
+            "memfd_secret": sc(447, 0),
+            "fanotify_init": sc(300, 0, 0),
+            "modify_ldt": sc(154, 0, 0, 0),
+            "personality_no_aslr": sc(135, 0x0040000),
+            "set_mempolicy": sc(238, 0, 0, 0),
+            "unlisted_sysfs": sc(139, 3),
+            "keyctl": sc(250, 0, 0, 0),
+        }
+    if a == "proc":
+        out = {}
+        for p in ("/proc/self/mountinfo", "/proc/self/cgroup", "/proc/self/uid_map",
+                  "/proc/1/status", "/proc/config.gz", "/proc/sys/kernel/hostname",
+                  "/proc/kcore", "/proc/meminfo"):
+            out[p] = attempt(lambda p=p: read(p))
+        return out
     if a == "tmp":
         if event.get("write"):
             with open("/tmp/" + event["file"], "w") as f:
@@ -323,3 +357,67 @@ def test_allocating_past_memory_size_is_oom(server):
     assert resp["FunctionError"] == "Unhandled"
     assert out["errorType"] == "Runtime.OutOfMemory"
     assert out["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+
+
+def test_seccomp_is_an_allow_list(server, escape):
+    out = run(server, escape, {"action": "syscalls"})
+    assert out["socket_inet"] == "ok" and out["socket_unix"] == "ok", out
+    for family in ("netlink_route", "netlink_netfilter", "vsock", "packet"):
+        assert out["socket_" + family] == "EAFNOSUPPORT", (family, out)
+    # calls the filter does not list fail as on a kernel without them
+    for call in ("memfd_secret", "fanotify_init", "modify_ldt", "personality_no_aslr",
+                 "set_mempolicy", "unlisted_sysfs"):
+        assert out[call] == "ENOSYS", (call, out)
+    assert out["keyctl"] == "EPERM", out
+
+
+def proc_fields(text):
+    fields = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(":")
+        fields[k] = v.strip()
+    return fields
+
+
+def test_init_is_unprivileged(server, escape):
+    out = run(server, escape, {"action": "proc"})
+    init = proc_fields(out["/proc/1/status"]["value"])
+    assert init["Uid"].split()[0] == str(SANDBOX_UID), init
+    for cap in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert int(init[cap], 16) == 0, (cap, init)
+    assert init["NoNewPrivs"] == "1" and init["Seccomp"] == "2", init
+
+
+def test_proc_shows_no_host_detail(server, escape):
+    out = run(server, escape, {"action": "proc"})
+    mountinfo = out["/proc/self/mountinfo"]["value"]
+    assert "/var/task" in mountinfo
+    assert str(server.data_dir) not in mountinfo, mountinfo
+    cgroups = out["/proc/self/cgroup"]["value"].splitlines()
+    assert cgroups and all(line.endswith(":/") for line in cgroups), cgroups
+    for p in ("/proc/config.gz", "/proc/sys/kernel/hostname", "/proc/kcore", "/proc/meminfo"):
+        assert not out[p]["ok"], (p, out[p])
+
+
+def host_uid_of(server, name):
+    uid_map = run(server, name, {"action": "proc"})["/proc/self/uid_map"]["value"].split()
+    assert uid_map[0] == str(SANDBOX_UID) and uid_map[2] == "1", uid_map
+    return int(uid_map[1])
+
+
+def test_each_instance_is_its_own_host_user(server, escape):
+    other = unique("escape-uid")
+    server.create_function(other, "python3.12", "app.handler", {"app.py": ESCAPE_APP})
+    mine, theirs = host_uid_of(server, escape), host_uid_of(server, other)
+    assert mine != theirs
+    assert mine >= 2080000000 and theirs >= 2080000000, (mine, theirs)
+    # the host sees the instance's processes as that uid, not as a shared one
+    owners = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    owners.add(int(proc_fields(f.read())["Uid"].split()[0]))
+            except (OSError, KeyError, ValueError):
+                pass
+    assert mine in owners and theirs in owners
