@@ -476,6 +476,22 @@ def test_rest_token_authorizer(auth):
     assert r.status == 500 and r.header("x-amzn-errortype") == "AuthorizerConfigurationException"
 
 
+def test_rest_token_authorizer_with_long_tokens(auth):
+    """A 30,000-character token once crashed the whole server while it was matched against
+    the identityValidationExpression; now tokens over 4096 characters are refused as tokens
+    that fail the expression are, and the server goes on serving."""
+    r = get(auth, "/dev/token", Authorization="Bearer " + "a" * 30000 + "allow")
+    assert r.status == 401, r
+    assert r.json() == {"message": "Unauthorized"}
+    assert r.header("x-amzn-errortype") == "UnauthorizedException"
+    # The server is still up, and a token just within the cap still reaches the authorizer.
+    assert get(auth, "/dev/token", Authorization="Bearer allow").status == 200
+    within = "Bearer " + "a" * (4096 - len("Bearer allow")) + "allow"
+    assert len(within) == 4096
+    assert get(auth, "/dev/token", Authorization=within).status == 200
+    assert get(auth, "/dev/token", Authorization=within[:7] + "a" + within[7:]).status == 401
+
+
 def test_rest_request_authorizer(auth):
     assert get(auth, "/dev/request", **{"X-Token": "allow"}).status == 200
     assert get(auth, "/dev/request", **{"X-Token": "deny"}).status == 403

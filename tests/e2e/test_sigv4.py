@@ -2,12 +2,15 @@
 (rest-json Lambda answers 403, JSON-protocol Logs answers 400)."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import urllib.parse
 
 import botocore.exceptions
 import pytest
 
-from conftest import raw_request, unique
+from conftest import REGION, raw_request, sigv4_headers, unique
 
 LIST = "/2015-03-31/functions/"
 
@@ -106,6 +109,99 @@ def test_tampered_body_is_refused(server):
     assert r.headers["x-amzn-errortype"].startswith("InvalidSignatureException")
     r = raw_request("POST", server.endpoint + url, b'{"amount": 1}', headers)
     assert r.status == 200 and r.json() == {"amount": 1}
+
+
+def error_type(r) -> str:
+    return r.headers.get("x-amzn-errortype", "").split(":")[0]
+
+
+@pytest.fixture(scope="module")
+def echo(server):
+    name = unique("sig-echo")
+    server.create_function(name, "python3.12", "app.handler",
+                           {"app.py": "def handler(e, c):\n    return e\n"})
+    return server, f"/2015-03-31/functions/{name}/invocations"
+
+
+def test_signed_content_sha256_binds_the_body(echo):
+    """The canonical request takes the payload hash from X-Amz-Content-Sha256: a signed
+    header naming one body must not carry another."""
+    server, url = echo
+    body = b'{"amount": 1}'
+    sha = {"X-Amz-Content-Sha256": hashlib.sha256(body).hexdigest()}
+    headers = sigv4_headers("POST", server.endpoint + url, body, sha, server.access_key,
+                            server.secret_key)
+    assert "x-amz-content-sha256" in headers["Authorization"]
+    r = raw_request("POST", server.endpoint + url, b'{"amount": 1000}', headers)
+    assert r.status == 403, r
+    assert error_type(r) == "InvalidSignatureException"
+    r = raw_request("POST", server.endpoint + url, body, headers)
+    assert r.status == 200 and r.json() == {"amount": 1}, r
+
+
+def test_unsigned_content_sha256_is_refused(echo):
+    """An X-Amz-Content-Sha256 header outside the signature would let anyone set the payload
+    hash of a captured request, and with it the body."""
+    server, url = echo
+    body = b'{"amount": 1}'
+    headers = sigv4_headers("POST", server.endpoint + url, body, {}, server.access_key,
+                            server.secret_key)
+    headers["X-Amz-Content-Sha256"] = hashlib.sha256(body).hexdigest()
+    for sent in (b'{"amount": 1000}', body):
+        r = raw_request("POST", server.endpoint + url, sent, headers)
+        assert r.status == 403, r
+        assert error_type(r) == "InvalidSignatureException"
+
+
+def test_unsigned_payload_is_for_s3_only(echo):
+    server, url = echo
+    headers = sigv4_headers("POST", server.endpoint + url, b"{}",
+                            {"X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD"}, server.access_key,
+                            server.secret_key)
+    r = raw_request("POST", server.endpoint + url, b'{"any": "body"}', headers)
+    assert r.status == 403, r
+    assert error_type(r) == "InvalidSignatureException"
+
+
+def presigned(server, path: str, expires: int, when: dt.datetime) -> str:
+    """A SigV4 presigned URL for GET `path`, dated `when`, as botocore builds them."""
+    amz_date = when.strftime("%Y%m%dT%H%M%SZ")
+    scope = f"{amz_date[:8]}/{REGION}/lambda/aws4_request"
+    params = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": f"{server.access_key}/{scope}",
+              "X-Amz-Date": amz_date, "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host"}
+    query = "&".join(f"{urllib.parse.quote(k, safe='')}={urllib.parse.quote(v, safe='')}"
+                     for k, v in sorted(params.items()))
+    host = urllib.parse.urlsplit(server.endpoint).netloc
+    creq = "\n".join(["GET", urllib.parse.quote(path, safe="/~"), query, f"host:{host}\n", "host",
+                      hashlib.sha256(b"").hexdigest()])
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(creq.encode()).hexdigest()])
+    k = hmac.new(("AWS4" + server.secret_key).encode(), amz_date[:8].encode(), hashlib.sha256).digest()
+    for part in (REGION, "lambda", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    return f"{server.endpoint}{path}?{query}&X-Amz-Signature={signature}"
+
+
+def test_presigned_urls_expire_within_a_week(server):
+    now = dt.datetime.now(dt.timezone.utc)
+    r = raw_request("GET", presigned(server, LIST, 604800, now))
+    assert r.status == 200, r
+    r = raw_request("GET", presigned(server, LIST, 604801, now))
+    assert r.status == 400, r
+    assert r.json()["message"] == "X-Amz-Expires must be less than a week (in seconds) that is 604800"
+    # Dated 400 days ago: expired at a week's lifetime, refused outright at ten years'.
+    old = now - dt.timedelta(days=400)
+    r = raw_request("GET", presigned(server, LIST, 604800, old))
+    assert r.status == 403, r
+    assert error_type(r) == "InvalidSignatureException"
+    assert r.json()["message"].startswith("Signature expired")
+    r = raw_request("GET", presigned(server, LIST, 10 * 365 * 86400, old))
+    assert r.status == 400, r
+    # Lifetimes that would overflow a 64-bit sum.
+    r = raw_request("GET", presigned(server, LIST, 2**63 - 1, now))
+    assert r.status == 400, r
+    r = raw_request("GET", presigned(server, LIST, 2**64, now))
+    assert r.status == 400, r
 
 
 def test_host_must_be_signed(server):
