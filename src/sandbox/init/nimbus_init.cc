@@ -6,7 +6,10 @@
 // every orphan, and when the command (PID 2) ends it reports the wait status
 // on the status descriptor and exits, which takes every other process of the
 // sandbox with it. If the server dies, the kernel kills it (and so the
-// sandbox) too. Usage: nimbus-init <status fd>
+// sandbox) too. It starts already as unprivileged as the command: the
+// function's uid in the instance's user namespace, no capabilities, no_new_privs
+// and the same seccomp filter (see DropPrivileges in contain.cc), so it needs
+// only wait4, write and prctl. Usage: nimbus-init <status fd>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
