@@ -188,6 +188,17 @@ Result<std::string> Deployer::TableName(const manifest::Manifest& m, const manif
   return StackName(m) + "-" + t.logical_id + "-" + digest;
 }
 
+manifest::IntrinsicContext Deployer::Context(const manifest::Manifest& m) {
+  manifest::IntrinsicContext ctx;
+  ctx.region = m.region;
+  ctx.account_id = account_id_;
+  ctx.stack_name = StackName(m);
+  ctx.resolve = [this, &m](const std::string& id, const std::string& attr) {
+    return Resolve(m, id, attr);
+  };
+  return ctx;
+}
+
 Result<std::string> Deployer::Resolve(const manifest::Manifest& m, const std::string& id,
                                       const std::string& attribute) {
   for (const auto& t : m.tables) {
@@ -208,8 +219,28 @@ Result<std::string> Deployer::Resolve(const manifest::Manifest& m, const std::st
   for (const auto& f : m.functions) {
     if (manifest::FunctionLogicalId(f.key) != id) continue;
     if (attribute.empty()) return f.name;
-    if (attribute == "Arn") return "arn:aws:lambda:" + m.region + ":000000000000:function:" + f.name;
+    if (attribute == "Arn") {
+      return "arn:aws:lambda:" + m.region + ":" + account_id_ + ":function:" + f.name;
+    }
     return InvalidArgument("Fn::GetAtt " + id + "." + attribute + " is not an attribute of a function");
+  }
+  if (const manifest::RoleDef* role = m.FindRole(id)) {
+    if (auto it = roles_.find(id); it != roles_.end()) {
+      if (attribute.empty()) return it->second.name;
+      if (attribute == "Arn") return it->second.arn;
+      if (attribute == "RoleId") return it->second.role_id;
+    } else if (attribute == "RoleId") {
+      return NotFound("role " + id + " is not deployed yet");
+    }
+    if (!attribute.empty() && attribute != "Arn") {
+      return InvalidArgument("Fn::GetAtt " + id + "." + attribute + " is not an attribute of a role");
+    }
+    if (!resolving_roles_.insert(id).second) return InvalidArgument("role " + id + " names itself");
+    manifest::IntrinsicContext ctx = Context(m);
+    RoleDeployer roles(client_, m, ctx);
+    auto out = attribute.empty() ? roles.Name(*role) : roles.Arn(*role);
+    resolving_roles_.erase(id);
+    return out;
   }
   return NotFound("no resource " + id + " in this service");
 }
@@ -224,11 +255,7 @@ Status Deployer::DeployTable(const manifest::Manifest& m, const manifest::TableD
     return Status::Ok();
   }
   if (!IsNotFound(described.status())) return described.status();
-  manifest::IntrinsicContext ctx;
-  ctx.region = m.region;
-  ctx.stack_name = StackName(m);
-  ctx.resolve = [&](const std::string& id, const std::string& attr) { return Resolve(m, id, attr); };
-  ASSIGN_OR_RETURN(json::value props, manifest::EvaluateIntrinsicsIn(t.properties, ctx));
+  ASSIGN_OR_RETURN(json::value props, manifest::EvaluateIntrinsicsIn(t.properties, Context(m)));
   ASSIGN_OR_RETURN(json::value created, Dynamo("CreateTable", CreateTableRequest(name, props.get_object())));
   table_descriptions_[t.logical_id] = created.at("TableDescription").get_object();
   ++report.changes;
@@ -248,10 +275,8 @@ Status Deployer::DeployTable(const manifest::Manifest& m, const manifest::TableD
 Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::FunctionDef& fn,
                                 const std::string& zip, DeployReport& report,
                                 const DeployOptions& options) {
-  manifest::IntrinsicContext ctx;
-  ctx.region = m.region;
-  ctx.stack_name = StackName(m);
-  ctx.resolve = [&](const std::string& id, const std::string& attr) { return Resolve(m, id, attr); };
+  manifest::IntrinsicContext ctx = Context(m);
+  ASSIGN_OR_RETURN(std::string role, FunctionRole(m, fn));
   json::object vars;
   for (const auto& [k, v] : fn.environment) {
     auto value = manifest::EvaluateIntrinsic(v, ctx);
@@ -262,7 +287,8 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
     }
     vars[k] = *value;
   }
-  json::object config{{"Handler", fn.handler},
+  json::object config{{"Role", role},
+                      {"Handler", fn.handler},
                       {"Runtime", fn.runtime},
                       {"MemorySize", fn.memory_mb},
                       {"Timeout", fn.timeout_s},
@@ -274,13 +300,10 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
                          {{"PerExecutionEnvironmentMaxConcurrency", fn.max_concurrency}}}}}};
   std::string sha = Base64Encode(Sha256(zip));
   auto current = client_.CallJson("lambda", "GET", FunctionPath(fn.name), {}, "");
-  std::string role = "arn:aws:iam::000000000000:role/" +
-                     manifest::ExecutionRoleName(m.service, m.stage, m.region);
   if (!current.ok()) {
     if (!IsNotFound(current.status())) return current.status();
     json::object body = config;
     body["FunctionName"] = fn.name;
-    body["Role"] = role;
     body["Code"] = {{"ZipFile", Base64Encode(zip)}};
     RETURN_IF_ERROR(client_.CallJson("lambda", "POST", "/2015-03-31/functions",
                                      {{"Content-Type", "application/json"}}, json::serialize(body))
@@ -324,6 +347,21 @@ Status Deployer::DeployFunction(const manifest::Manifest& m, const manifest::Fun
   return Status::Ok();
 }
 
+Result<std::string> Deployer::FunctionRole(const manifest::Manifest& m,
+                                           const manifest::FunctionDef& fn) {
+  if (!fn.role.empty()) {
+    auto it = roles_.find(fn.role);
+    if (it == roles_.end()) return Status(Code::kInternal, "role " + fn.role + " was not deployed");
+    return it->second.arn;
+  }
+  auto arn = manifest::EvaluateIntrinsic(fn.role_arn, Context(m));
+  if (!arn.ok()) {
+    return InvalidArgument(fn.pos.ToString() + ": function " + fn.key + ": role: " +
+                           arn.status().message());
+  }
+  return arn;
+}
+
 Status Deployer::ApplyReservedConcurrency(const manifest::FunctionDef& fn, int64_t current,
                                           bool& changed, const DeployOptions& options) {
   if (fn.reserved_concurrency == current) return Status::Ok();
@@ -350,6 +388,7 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
   DeployReport report;
   report.manifest = m;
   table_descriptions_.clear();
+  roles_.clear();
   std::vector<std::string> accepted;
   ServiceApiOptions sao;
   sao.key_secret = client_.options().secret_access_key;
@@ -369,6 +408,10 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
   report.manifest.unsupported = unsupported;
 
   for (const auto& t : m.tables) RETURN_IF_ERROR(DeployTable(m, t, report, options));
+  // The roles exist before the functions that name them.
+  manifest::IntrinsicContext ctx = Context(m);
+  RoleDeployer roles(client_, m, ctx);
+  ASSIGN_OR_RETURN(roles_, roles.Apply(&report.changes, options.progress));
 
   // One zip for the service, or one per function when packaged individually.
   std::map<std::string, std::string> zips;  // by the patterns' joined text
@@ -402,6 +445,10 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
       }
     }
   }
+  // Roles of the service that left the file, once no function uses them.
+  std::set<std::string> role_names;
+  for (const auto& [id, role] : roles_) role_names.insert(role.name);
+  RETURN_IF_ERROR(roles.DeleteOthers(role_names, &report.changes, options.progress));
   json::value wanted = gateway::ToJson(api);
   bool api_changed = true;
   if (previous.ok()) {
@@ -459,6 +506,9 @@ Status Deployer::Remove(const manifest::Manifest& m,
     auto r = Dynamo("DeleteTable", {{"TableName", t}});
     if (r.ok() && progress) progress("table " + t + ": deleted");
   }
+  manifest::IntrinsicContext ctx = Context(m);
+  int deleted = 0;
+  RETURN_IF_ERROR(RoleDeployer(client_, m, ctx).DeleteOthers({}, &deleted, progress));
   if (previous.ok()) {
     RETURN_IF_ERROR(client_.Call("nimbus", "DELETE", "/nimbus/apis/" + id, {}, "").status());
     if (progress) progress("api " + id + ": deleted");

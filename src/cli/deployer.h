@@ -1,22 +1,27 @@
 // `nimbus deploy`'s engine: reads a serverless.yml and makes a running
-// Nimbus match it through its public APIs — DynamoDB for the tables, Lambda
-// for the functions, the gateway's control API for the routes.
+// Nimbus match it through its public APIs — DynamoDB for the tables, IAM for
+// the execution roles (deploy_roles.h), Lambda for the functions, the
+// gateway's control API for the routes. Roles are made before the functions
+// that need them and deleted after the functions that used them.
 //
 // Deploys are incremental: each function's zip is deterministic, so its
 // CodeSha256 says whether the code changed; configurations are compared
 // field by field; the API is replaced only when it differs. An unchanged
-// deploy writes nothing. Functions that left the file are deleted; tables
-// are never deleted by a deploy (only by `nimbus remove`).
+// deploy writes nothing. Functions and roles that left the file are deleted;
+// tables are never deleted by a deploy (only by `nimbus remove`).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/client.h"
+#include "cli/deploy_roles.h"
 #include "core/json.h"
 #include "core/status.h"
+#include "manifest/intrinsics.h"
 #include "manifest/manifest.h"
 
 namespace nimbus::cli {
@@ -47,7 +52,8 @@ class Deployer {
   Result<DeployReport> Deploy(const DeployOptions& options);
   // Applies an already loaded manifest.
   Result<DeployReport> Apply(const manifest::Manifest& m, const DeployOptions& options);
-  // Deletes the service's API, functions and tables.
+  // Deletes the service's API, functions, tables and the roles its deploys
+  // created.
   Status Remove(const manifest::Manifest& m, const std::function<void(const std::string&)>& progress);
 
   // The loader options for a deploy (stage, region, environment, --opts).
@@ -59,6 +65,11 @@ class Deployer {
                      const DeployOptions& options);
   Status DeployFunction(const manifest::Manifest& m, const manifest::FunctionDef& fn,
                         const std::string& zip, DeployReport& report, const DeployOptions& options);
+  // The ARN of the function's execution role.
+  Result<std::string> FunctionRole(const manifest::Manifest& m, const manifest::FunctionDef& fn);
+  // Evaluates intrinsics for this deploy: region, account, stack name and
+  // the stack's tables, functions and roles.
+  manifest::IntrinsicContext Context(const manifest::Manifest& m);
   // Brings the function's reserved concurrency (`current`, -1 for none) to
   // what serverless.yml says; sets `changed` when it had to.
   Status ApplyReservedConcurrency(const manifest::FunctionDef& fn, int64_t current, bool& changed,
@@ -73,7 +84,10 @@ class Deployer {
   Result<json::value> Logs(const std::string& operation, const json::object& body);
 
   AwsClient& client_;
+  std::string account_id_ = "000000000000";  // the account in the ARNs the deploy writes
   std::map<std::string, json::object> table_descriptions_;  // by logical id
+  std::map<std::string, DeployedRole> roles_;                // by logical id, once deployed
+  std::set<std::string> resolving_roles_;  // roles whose names are being evaluated
 };
 
 }  // namespace nimbus::cli
