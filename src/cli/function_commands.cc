@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/iam_client.h"
 #include "cli/zip_dir.h"
 #include "core/encoding.h"
 #include "core/fs.h"
@@ -17,7 +18,7 @@ namespace nimbus::cli {
 namespace {
 
 struct FunctionArgs {
-  std::string name, runtime, handler, zip, dir, role = "arn:aws:iam::000000000000:role/lambda";
+  std::string name, runtime, handler, zip, dir, role;  // no role: DefaultRole()
   std::string description, network;
   int memory = 0, timeout = 0;
   std::vector<std::string> env;
@@ -60,10 +61,38 @@ void AddConfigOptions(CLI::App* cmd, FunctionArgs& a) {
   zip->excludes(dir);
 }
 
+// The role of a function created without --role: "lambda", which Lambda may
+// assume. When the account has none, it is created with only what
+// AWSLambdaBasicExecutionRole allows (writing the function's logs), as the
+// Lambda console's default role does; give --role for more.
+std::string DefaultRole(AwsClient& client) {
+  constexpr const char* kName = "lambda";
+  IamClient iam(client);
+  auto role = iam.GetRole(kName);
+  if (!role.ok()) Fail(role.status().message());
+  if (*role) return (*role)->arn;
+  CreateRoleArgs args;
+  args.name = kName;
+  args.trust_policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+      R"("Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
+  args.description = "The execution role of functions created without --role";
+  auto created = iam.CreateRole(args);
+  if (!created.ok()) Fail(created.status().message());
+  Status attached = iam.AttachRolePolicy(
+      kName, "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole");
+  if (!attached.ok()) Fail(attached.message());
+  std::fprintf(stderr, "created the role %s (AWSLambdaBasicExecutionRole) for functions made "
+                       "without --role\n", created->arn.c_str());
+  return created->arn;
+}
+
 void CreateFunction(const ClientOptions& co, const FunctionArgs& a) {
   if (a.zip.empty() && a.dir.empty()) Fail("give the code with --zip FILE or --dir FOLDER");
   if (a.runtime.empty()) Fail("--runtime is required");
-  json::object body{{"FunctionName", a.name}, {"Runtime", a.runtime}, {"Role", a.role},
+  auto client = ClientOrExit(co);
+  std::string role = a.role.empty() ? DefaultRole(client) : a.role;
+  json::object body{{"FunctionName", a.name}, {"Runtime", a.runtime}, {"Role", role},
                     {"Code", {{"ZipFile", Base64Encode(ReadCode(a))}}}};
   if (!a.handler.empty()) body["Handler"] = a.handler;
   if (a.memory) body["MemorySize"] = a.memory;
@@ -71,7 +100,6 @@ void CreateFunction(const ClientOptions& co, const FunctionArgs& a) {
   if (!a.description.empty()) body["Description"] = a.description;
   if (!a.env.empty()) body["Environment"] = Environment(a.env);
   if (!a.network.empty()) body["Tags"] = {{"nimbus:network", a.network}};
-  auto client = ClientOrExit(co);
   auto r = client.CallJson("lambda", "POST", "/2015-03-31/functions",
                            {{"Content-Type", "application/json"}}, json::serialize(body));
   if (!r.ok()) Fail(r.status().message());
@@ -172,7 +200,9 @@ void AddFunctionCommands(CLI::App& app) {
   CLI::App* create = fn->add_subcommand("create", "Create a function from a folder or a zip");
   create->add_option("name", fa->name, "Function name")->required();
   AddConfigOptions(create, *fa);
-  create->add_option("--role", fa->role, "Execution role ARN")->capture_default_str();
+  create->add_option("--role", fa->role,
+                     "Execution role ARN (default: the role \"lambda\", created with "
+                     "AWSLambdaBasicExecutionRole when missing)");
   create->add_option("--network", fa->network, "Network of its instances: none or host")
       ->check(CLI::IsMember({"none", "host"}));
   AddClientOptions(create, *co);

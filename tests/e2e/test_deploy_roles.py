@@ -282,3 +282,29 @@ def test_an_existing_role_by_arn_is_used_and_never_touched(server_factory, tmp_p
         iam.get_role(RoleName=ROLE)
     server.nimbus("remove", "--config", str(d / "serverless.yml"))
     assert iam.get_role(RoleName="team-runtime")["Role"]["Arn"] == arn
+
+
+def test_function_create_without_role_makes_a_basic_execution_role(server_factory, tmp_path):
+    server = server_factory.start()
+    iam = server.client("iam")
+    # The harness gives every server a broad "lambda" role; start without it.
+    for p in iam.list_attached_role_policies(RoleName="lambda")["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName="lambda", PolicyArn=p["PolicyArn"])
+    iam.delete_role(RoleName="lambda")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text(PROBE)
+    out = server.nimbus("function", "create", "no-role", "--runtime", "python3.12",
+                        "--handler", "app.main", "--dir", str(code), "--timeout", "30")
+    assert "created the role" in out.stderr
+    arn = f"arn:aws:iam::{ACCOUNT}:role/lambda"
+    assert json.loads(out.stdout)["Role"] == arn
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="lambda")[
+        "AttachedPolicies"]] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    _, got = server.invoke_json("no-role", {"ops": ["list-functions"]})
+    assert got == {"list-functions": "AccessDeniedException"}
+    # The next function finds the role and uses it as it is.
+    out = server.nimbus("function", "create", "no-role-2", "--runtime", "python3.12",
+                        "--handler", "app.main", "--dir", str(code))
+    assert "created the role" not in out.stderr
+    assert json.loads(out.stdout)["Role"] == arn
