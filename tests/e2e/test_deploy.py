@@ -46,6 +46,12 @@ provider:
     GREETING: ${self:custom.greeting}
     STAGE_NAME: ${sls:stage}
     FROM_FILE: ${file(./config.yml):value}
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: [dynamodb:GetItem, dynamodb:PutItem]
+          Resource: !GetAtt ItemsTable.Arn
 functions:
   put:
     handler: handlers.put

@@ -1,6 +1,7 @@
 """The examples in examples/ deploy and work as their READMEs say: the
-to-do API (Node.js, the DocumentClient inside the sandbox, a JWT authorizer)
-and hello-python.
+to-do API (Node.js, the DocumentClient inside the sandbox, a JWT authorizer),
+hello-python and hello-node, each with the permissions its serverless.yml
+declares.
 """
 
 import json
@@ -66,3 +67,14 @@ def test_hello_python(server_factory):
     assert body["message"] == "Hello, ada!"
     assert body["function"] == "hello-python-dev-hello"
     assert http_call("GET", server.gateway + "/hello?name=bob").json()["message"] == "Hello, bob!"
+
+
+def test_hello_node_lists_functions_with_the_permission_it_declares(server_factory):
+    server = server_factory.start()
+    deploy(server, REPO / "examples/hello-node")
+    _, out = server.invoke_json("hello-node-dev-hello", {"name": "ada"})
+    assert out["message"] == "Hello, ada!"
+    assert "hello-node-dev-hello" in out["functions"]
+    role = server.lambda_client().get_function_configuration(
+        FunctionName="hello-node-dev-hello")["Role"]
+    assert role.endswith(":role/hello-node-dev-us-east-1-lambdaRole")
