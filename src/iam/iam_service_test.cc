@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "iam/managed_policies.h"
 #include "iam/role_codec.h"
@@ -351,6 +353,36 @@ TEST_F(IamServiceTest, PoliciesForRoleIsSharedUntilTheRoleChanges) {
   EXPECT_NE(after.get(), first.get());
   EXPECT_EQ(after->policies.size(), 2u);
   EXPECT_EQ(first->policies.size(), 1u);  // a holder's snapshot stays intact
+}
+
+TEST_F(IamServiceTest, ReadersSeeWholeRolesWhileTheRoleChanges) {
+  Role r = Create("fn");
+  ASSERT_TRUE(iam_->PutRolePolicy("fn", "p", kTablePolicy).ok());
+  const std::string deny =
+      R"({"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}})";
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        auto policies = iam_->PoliciesForRole(r.arn);
+        if (!policies.ok() || (*policies)->policies.size() != 1) {
+          ++bad;
+          continue;
+        }
+        Decision d =
+            Evaluate((*policies)->policies, AccessRequest{"dynamodb:GetItem", kTable, nullptr});
+        if (d == Decision::kImplicitDeny) ++bad;
+      }
+    });
+  }
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(iam_->PutRolePolicy("fn", "p", i % 2 ? kTablePolicy : deny).ok());
+  }
+  stop = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
 }
 
 }  // namespace
