@@ -4,10 +4,9 @@
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -17,7 +16,9 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "net/accept_loop.h"
 #include "net/outbox.h"
+#include "net/session.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -27,72 +28,11 @@ using asio::ip::tcp;
 namespace nimbus::net {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using ResponseChannel =
-    asio::experimental::concurrent_channel<void(boost::system::error_code, HttpResponse)>;
 using RequestParser = bhttp::request_parser<bhttp::string_body>;
 
-constexpr Clock::time_point kNever = Clock::time_point::max();
-
-// `timeout` after `from`, or never for a zero timeout.
-Clock::time_point Deadline(Clock::time_point from, std::chrono::milliseconds timeout) {
-  return timeout.count() > 0 ? from + timeout : kNever;
-}
-
-// One connection. Its socket, timer and fields are used only from the
-// connection's thread (the io_context its socket belongs to).
-//
-// The deadline of whatever the connection is reading or writing lives in
-// `deadline`; setting it is a store, not a timer operation. The timer is
-// armed for the deadline when none is pending or when the new deadline is
-// earlier; when it fires it compares the deadline then current and either
-// closes the connection or waits again. A connection answering many
-// requests so touches its timer about once per timeout, not per request.
-struct Session {
-  Session(tcp::socket s, PeerKey key, std::string p)
-      : socket(std::move(s)), timer(socket.get_executor()), peer_key(key), peer(std::move(p)) {}
-  tcp::socket socket;
-  asio::steady_timer timer;
-  PeerKey peer_key;
-  std::string peer;                          // "ip:port"
-  Clock::time_point deadline = kNever;       // of the read or write under way
-  Clock::time_point armed_for = kNever;      // when the timer's pending wait ends
-  uint32_t timer_generation = 0;             // tells a superseded wait's wake-up
-  bool timed_out = false;
-  std::shared_ptr<ResponseChannel> pending;  // where Responders deliver; reused per request
-};
-
-void ArmTimer(const std::shared_ptr<Session>& s, Clock::time_point at);
-
-void OnTimer(const std::weak_ptr<Session>& weak, uint32_t generation) {
-  auto s = weak.lock();
-  if (!s || generation != s->timer_generation) return;
-  s->armed_for = kNever;
-  if (s->deadline == kNever) return;  // waiting on the handler: the next read arms again
-  if (Clock::now() < s->deadline) return ArmTimer(s, s->deadline);
-  s->timed_out = true;
-  boost::system::error_code ignored;
-  s->socket.cancel(ignored);  // the read or write under way ends with operation_aborted
-}
-
-void ArmTimer(const std::shared_ptr<Session>& s, Clock::time_point at) {
-  s->armed_for = at;
-  uint32_t generation = ++s->timer_generation;
-  s->timer.expires_at(at);
-  s->timer.async_wait([weak = std::weak_ptr<Session>(s), generation](boost::system::error_code ec) {
-    if (!ec) OnTimer(weak, generation);
-  });
-}
-
-void SetDeadline(const std::shared_ptr<Session>& s, Clock::time_point deadline) {
-  s->deadline = deadline;
-  if (deadline < s->armed_for) ArmTimer(s, deadline);
-}
-
 PeerKey KeyOf(const asio::ip::address& address) {
-  auto v6 = address.is_v4()
-                ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4())
-                : address.to_v6();
+  auto v6 = address.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4())
+                            : address.to_v6();
   auto bytes = v6.to_bytes();
   PeerKey key;
   std::copy(bytes.begin(), bytes.end(), key.begin());
@@ -104,12 +44,6 @@ void Parse(RequestParser& parser, beast::flat_buffer& buffer, boost::system::err
   size_t used = parser.put(buffer.data(), ec);
   buffer.consume(used);
   if (ec == bhttp::error::need_more) ec = {};
-}
-
-bool OutOfDescriptors(const boost::system::error_code& ec) {
-  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open ||
-         ec == boost::system::errc::too_many_files_open_in_system ||
-         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
 }
 
 // What a connection's read buffer holds before its first read.
@@ -128,65 +62,18 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     if (StatusHasBody(full.status)) refusal += full.body;
   }
 
-  struct Listener {
-    explicit Listener(tcp::acceptor a)
-        : acceptor(std::move(a)), backoff(acceptor.get_executor()) {}
-    tcp::acceptor acceptor;
-    asio::steady_timer backoff;
-    size_t failures_in_burst = 0;  // accepts failed since the last one that worked
-  };
-
   EventLoop& loop;
   Handler handler;
   HttpServerOptions options;
   std::string refusal;  // the 503 sent past a connection cap
+  std::shared_ptr<std::atomic<size_t>> accept_failures = std::make_shared<std::atomic<size_t>>(0);
   mutable std::mutex mu;
   bool closed = false;
-  bool refusing = false;  // refusals since the last admission (logged once)
-  size_t accept_failures = 0;
   size_t refused = 0;
-  std::vector<std::shared_ptr<Listener>> listeners;
+  Clock::time_point refusals_logged{};  // refusals are logged at most every 10 s
+  std::vector<std::shared_ptr<AcceptLoop>> listeners;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   PeerCounts peers;
-
-  void StartAccepting(std::shared_ptr<Listener> l) {
-    l->acceptor.async_accept(
-        loop.context(),  // each connection lives on one thread
-        [self = shared_from_this(), l](boost::system::error_code ec, tcp::socket socket) {
-          if (ec == asio::error::operation_aborted) return;
-          if (ec) return self->Backoff(std::move(l), ec);
-          if (l->failures_in_burst > 0) {
-            spdlog::info("accepting connections again after {} failed accepts",
-                         l->failures_in_burst);
-            l->failures_in_burst = 0;
-          }
-          self->Admit(std::move(socket));
-          std::lock_guard lock(self->mu);
-          if (!self->closed) self->StartAccepting(l);
-        });
-  }
-
-  // A failed accept (EMFILE, ENFILE, ENOBUFS...) leaves the connection in
-  // the listen queue, so the socket stays readable: accepting again at once
-  // would spin. The next attempt waits; a burst of failures is logged once.
-  void Backoff(std::shared_ptr<Listener> l, const boost::system::error_code& ec) {
-    {
-      std::lock_guard lock(mu);
-      ++accept_failures;
-      if (closed) return;
-    }
-    if (l->failures_in_burst++ == 0) {
-      auto log = OutOfDescriptors(ec) ? spdlog::level::warn : spdlog::level::info;
-      spdlog::log(log, "accept failed ({}); retrying every {} ms until it works", ec.message(),
-                  options.accept_backoff.count());
-    }
-    l->backoff.expires_after(options.accept_backoff);
-    l->backoff.async_wait([self = shared_from_this(), l](boost::system::error_code e) {
-      if (e) return;
-      std::lock_guard lock(self->mu);
-      if (!self->closed) self->StartAccepting(l);
-    });
-  }
 
   // Counts the connection against the caps, runs the accept filter and
   // starts serving it; or refuses it.
@@ -209,12 +96,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       }
       if (full) {
         ++refused;
-        if (!std::exchange(refusing, true)) {
-          spdlog::warn("refusing connections from {}: {} connection cap is reached",
-                       ep.address().to_string(), full);
+        auto now = Clock::now();
+        if (now - refusals_logged >= std::chrono::seconds(10)) {
+          refusals_logged = now;
+          spdlog::warn(
+              "refusing connections ({} so far; the last from {}): {} connection cap "
+              "is reached",
+              refused, ep.address().to_string(), full);
         }
-      } else {
-        refusing = false;
       }
     }
     if (full) return Refuse(socket);
@@ -274,7 +163,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                                    std::string text);
 
   void CloseAll() {
-    std::vector<std::shared_ptr<Listener>> ls;
+    std::vector<std::shared_ptr<AcceptLoop>> ls;
     std::vector<std::shared_ptr<Session>> sess;
     {
       std::lock_guard lock(mu);
@@ -283,7 +172,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       ls.swap(listeners);
       sess.assign(sessions.begin(), sessions.end());
     }
-    CloseListeners(ls);
+    for (auto& l : ls) l->Close();
     for (auto& s : sess) {
       asio::post(s->socket.get_executor(), [s] {
         boost::system::error_code ec;
@@ -294,24 +183,19 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
-  static void CloseListeners(const std::vector<std::shared_ptr<Listener>>& ls) {
-    for (auto& l : ls) {
-      asio::post(l->acceptor.get_executor(), [l] {
-        boost::system::error_code ec;
-        l->acceptor.close(ec);
-        l->backoff.cancel();
-      });
-    }
-  }
-
   Status AddListener(tcp::acceptor acceptor) {
-    auto l = std::make_shared<Listener>(std::move(acceptor));
+    auto l = std::make_shared<AcceptLoop>(loop, std::move(acceptor), options.accept_backoff,
+                                          accept_failures,
+                                          [weak = weak_from_this()](tcp::socket socket) {
+                                            if (auto self = weak.lock())
+                                              self->Admit(std::move(socket));
+                                          });
     {
       std::lock_guard lock(mu);
       if (closed) return Status(Code::kUnavailable, "the server is closed");
       listeners.push_back(l);
     }
-    StartAccepting(l);
+    l->Start();
     return Status::Ok();
   }
 };
@@ -333,14 +217,14 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
   // One read into the buffer; the end of the stream becomes the parser's
   // error (a request cut short, or none begun).
   auto read = [&](RequestParser& parser) -> asio::awaitable<void> {
-    size_t n = co_await session->socket.async_read_some(
-        buffer.prepare(beast::read_size(buffer, 65536)),
-        asio::redirect_error(asio::use_awaitable, ec));
+    size_t n =
+        co_await session->socket.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
     buffer.commit(n);
     last_read = Clock::now();
     if (ec == asio::error::eof) {
       ec = parser.got_some() || buffer.size() > 0 ? bhttp::error::partial_message
-                                                 : bhttp::error::end_of_stream;
+                                                  : bhttp::error::end_of_stream;
     }
   };
   while (true) {
@@ -505,8 +389,8 @@ asio::awaitable<void> HttpServer::Impl::DrainUnread(std::shared_ptr<Session> ses
 // Ends a connection whose request could not be read: quietly when the
 // client left or missed a deadline, with a 400 when it sent something that
 // is not HTTP. Answers to earlier requests still go out first.
-asio::awaitable<void> HttpServer::Impl::EndOnError(std::shared_ptr<Session> session,
-                                                   Outbox& outbox, boost::system::error_code ec) {
+asio::awaitable<void> HttpServer::Impl::EndOnError(std::shared_ptr<Session> session, Outbox& outbox,
+                                                   boost::system::error_code ec) {
   if (session->timed_out) co_return;
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
       ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
@@ -518,8 +402,8 @@ asio::awaitable<void> HttpServer::Impl::EndOnError(std::shared_ptr<Session> sess
 
 // Sends what the outbox holds, then the error (in the service's shape), and
 // ends the connection's sending side.
-asio::awaitable<void> HttpServer::Impl::WriteError(std::shared_ptr<Session> session,
-                                                   Outbox& outbox, int status, std::string text) {
+asio::awaitable<void> HttpServer::Impl::WriteError(std::shared_ptr<Session> session, Outbox& outbox,
+                                                   int status, std::string text) {
   HttpResponse r = options.protocol_error ? options.protocol_error(status, text)
                                           : HttpResponse::Text(status, text);
   outbox.Add(std::move(r), 11, options.server_header, /*keep_alive=*/false);
@@ -569,12 +453,12 @@ void HttpServer::Close() {
 }
 
 void HttpServer::StopAccepting() {
-  std::vector<std::shared_ptr<Impl::Listener>> ls;
+  std::vector<std::shared_ptr<AcceptLoop>> ls;
   {
     std::lock_guard lock(impl_->mu);
     ls.swap(impl_->listeners);
   }
-  Impl::CloseListeners(ls);
+  for (auto& l : ls) l->Close();
 }
 
 size_t HttpServer::connection_count() const {
@@ -583,8 +467,7 @@ size_t HttpServer::connection_count() const {
 }
 
 size_t HttpServer::accept_failures() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->accept_failures;
+  return impl_->accept_failures->load(std::memory_order_relaxed);
 }
 
 size_t HttpServer::refused_connections() const {

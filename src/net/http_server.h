@@ -78,8 +78,8 @@ struct HttpServerOptions {
   // a 503 (protocol_error's shape, Connection: close) in one non-blocking
   // write and closed at once: a client learns why and may retry, and the
   // refusal costs the server no waiting.
-  size_t max_connections = 1024;           // this server, over all its listeners
-  size_t max_connections_per_peer = 256;   // per remote IP address
+  size_t max_connections = 1024;                        // this server, over all its listeners
+  size_t max_connections_per_peer = 256;                // per remote IP address
   std::shared_ptr<ConnectionBudget> connection_budget;  // shared by several servers
   // After an accept fails (out of descriptors, above all), the next one
   // waits this long instead of spinning on the connection still queued.
