@@ -17,6 +17,36 @@ namespace {
 constexpr int kMaxRounds = 10;
 // Chains of ${self:} references longer than this are surely a mistake.
 constexpr size_t kMaxChain = 100;
+// Values that repeat other values can double at each step ("${self:a}${self:a}"
+// or [${self:a}, ${self:a}]); what variables produce is capped in all, as the
+// YAML loader caps what aliases produce.
+constexpr size_t kMaxProducedBytes = 16 * 1024 * 1024;
+constexpr std::string_view kTooLarge =
+    "variables expand the file to more than 16 MB (do values repeat other values?)";
+
+// The text in `v` (strings and keys, eight bytes a scalar), counted up to
+// just past `limit`.
+size_t ValueBytes(const json::value& v, size_t limit) {
+  size_t total = 0;
+  std::vector<const json::value*> todo{&v};
+  while (!todo.empty() && total <= limit) {
+    const json::value* x = todo.back();
+    todo.pop_back();
+    if (x->is_string()) {
+      total += x->get_string().size();
+    } else if (x->is_object()) {
+      for (const auto& m : x->get_object()) {
+        total += m.key().size();
+        todo.push_back(&m.value());
+      }
+    } else if (x->is_array()) {
+      for (const auto& e : x->get_array()) todo.push_back(&e);
+    } else {
+      total += 8;
+    }
+  }
+  return total;
+}
 
 bool ParseIndex(const std::string& s, size_t* out) {
   if (s.empty() || s.size() > 9) return false;
@@ -268,6 +298,10 @@ Status VariableResolver::ResolveLeaf(const Path& path) {
 
   v = At(path);
   if (v == nullptr) return Status::Ok();  // cannot happen: only leaves are ever replaced
+  produced_bytes_ += ValueBytes(*found->value, kMaxProducedBytes);
+  if (produced_bytes_ > kMaxProducedBytes) {
+    return ErrorAt(PosOf(display), prefix() + std::string(kTooLarge));
+  }
   *v = std::move(*found->value);
   if (v->is_string()) {
     resolved_.insert(display);
@@ -308,6 +342,9 @@ Result<VariableResolver::Found> VariableResolver::EvaluateTemplate(const Templat
       return InvalidArgument("String value consists of variable " + piece.variable->text +
                              " which resolves to a non-string value (an object, a list or "
                              "null cannot be part of a string)");
+    }
+    if (text->size() > kMaxProducedBytes - std::min(out.size(), kMaxProducedBytes)) {
+      return InvalidArgument(std::string(kTooLarge));
     }
     out += *text;
   }

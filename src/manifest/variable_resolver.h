@@ -19,6 +19,8 @@
 //    a file's content) is resolved again, at most 10 levels deep.
 //  * ${file()} content is resolved in the context of serverless.yml; ${self:}
 //    inside an included file means serverless.yml.
+//  * What variables produce is at most 16 MB in all (values that repeat other
+//    values grow exponentially): past that, an error.
 //
 // Every error is positioned at the value being resolved (or, for content from
 // another file, at its place in that file). One resolver resolves one Document
@@ -101,6 +103,7 @@ class VariableResolver {
   std::vector<std::string> active_;                // leaves being resolved, outermost first
   std::map<std::string, int, std::less<>> depth_;  // nesting of values produced by variables
   std::map<std::string, Document> files_;          // ${file()} contents by absolute path
+  size_t produced_bytes_ = 0;                      // text placed by variables so far
   std::optional<std::string> stage_, region_;
   std::string instance_id_;
 };

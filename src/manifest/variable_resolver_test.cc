@@ -294,6 +294,34 @@ TEST(VariableResolverTest, SelfIncludingFileStopsAtDepthLimit) {
   EXPECT_NE(ResolveError("x: ${file(./loop.yml)}\n", ctx).find("Excessive"), std::string::npos);
 }
 
+// "Billion laughs" through variables: each value repeats the previous twice.
+TEST(VariableResolverTest, ValuesThatDoubleAreCappedAt16MB) {
+  std::string strings = "custom:\n  a0: " + std::string(1024, 'x') + "\n";
+  std::string lists = "custom:\n  a0: [" + std::string(1024, 'x') + "]\n";
+  for (int i = 1; i <= 40; ++i) {
+    std::string prev = "${self:custom.a" + std::to_string(i - 1) + "}";
+    strings += "  a" + std::to_string(i) + ": " + prev + prev + "\n";
+    lists += "  a" + std::to_string(i) + ": ['" + prev + "', '" + prev + "']\n";
+  }
+  for (const std::string& yaml : {strings, lists}) {
+    std::string error = ResolveError(yaml);
+    EXPECT_NE(error.find("variables expand the file to more than 16 MB"), std::string::npos)
+        << error.substr(0, 300);
+    EXPECT_EQ(error.rfind("serverless.yml:", 0), 0u) << error.substr(0, 300);
+  }
+  // One long interpolation is capped as it is built.
+  std::string wide = "custom:\n  a: " + std::string(1 << 20, 'x') + "\nb: '";
+  for (int i = 0; i < 20; ++i) wide += "${self:custom.a}";
+  wide += "'\n";
+  EXPECT_NE(ResolveError(wide).find("more than 16 MB"), std::string::npos);
+  // Large values used a few times are fine.
+  std::string fine = "custom:\n  a: " + std::string(1 << 20, 'x') + "\nb: ${self:custom.a}\n" +
+                     "c: ['${self:custom.a}', '${self:custom.a}${self:custom.a}']\n";
+  auto v = Resolve(fine);
+  ASSERT_TRUE(v.ok()) << v.status().ToString().substr(0, 300);
+  EXPECT_EQ(v->at("c").at(1).as_string().size(), 2u << 20);
+}
+
 TEST(VariableResolverTest, ResolvePathResolvesOnlyWhatIsNeeded) {
   auto doc = ParseYaml("provider: {stage: '${opt:s, \"qa\"}'}\nother: ${env:UNSET}\n", "s.yml");
   ASSERT_TRUE(doc.ok());
