@@ -36,7 +36,8 @@ class RoleDeployer {
 
   // `ctx` evaluates the roles' intrinsics; its resolve may ask Name/Arn of
   // this class for a Ref or Fn::GetAtt of a role.
-  RoleDeployer(AwsClient& client, const manifest::Manifest& m, const manifest::IntrinsicContext& ctx)
+  RoleDeployer(AwsClient& client, const manifest::Manifest& m,
+               const manifest::IntrinsicContext& ctx)
       : iam_(client), m_(m), ctx_(ctx) {}
 
   // A role's name (RoleName evaluated) and ARN, without a call.

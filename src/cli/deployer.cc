@@ -233,7 +233,8 @@ Result<std::string> Deployer::Resolve(const manifest::Manifest& m, const std::st
       return NotFound("role " + id + " is not deployed yet");
     }
     if (!attribute.empty() && attribute != "Arn") {
-      return InvalidArgument("Fn::GetAtt " + id + "." + attribute + " is not an attribute of a role");
+      return InvalidArgument("Fn::GetAtt " + id + "." + attribute +
+                             " is not an attribute of a role");
     }
     if (!resolving_roles_.insert(id).second) return InvalidArgument("role " + id + " names itself");
     manifest::IntrinsicContext ctx = Context(m);

@@ -97,10 +97,11 @@ Result<std::string> IamClient::Call(const std::string& action, const Params& par
   for (const auto& [key, value] : params) {
     body += "&" + UriEncode(key, false) + "=" + UriEncode(value, false);
   }
-  ASSIGN_OR_RETURN(AwsReply reply,
-                   client_.Call("iam", "POST", "/",
-                                {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                                std::move(body)));
+  ASSIGN_OR_RETURN(
+      AwsReply reply,
+      client_.Call("iam", "POST", "/",
+                   {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                   std::move(body)));
   if (reply.status < 300) return std::move(reply.body);
   std::string code = XmlText(reply.body, "Code");
   std::string message = XmlText(reply.body, "Message");

@@ -53,10 +53,11 @@ bool IsRolePath(std::string_view path) {
 json::value LambdaTrustPolicy() {
   return json::object{
       {"Version", "2012-10-17"},
-      {"Statement", json::array{json::object{
-                        {"Effect", "Allow"},
-                        {"Principal", json::object{{"Service", json::array{"lambda.amazonaws.com"}}}},
-                        {"Action", json::array{"sts:AssumeRole"}}}}}};
+      {"Statement",
+       json::array{json::object{
+           {"Effect", "Allow"},
+           {"Principal", json::object{{"Service", json::array{"lambda.amazonaws.com"}}}},
+           {"Action", json::array{"sts:AssumeRole"}}}}}};
 }
 
 // {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:<rest>"}
@@ -67,10 +68,9 @@ json::value LogGroupArn(std::string_view rest) {
 
 json::value VpcAccessPolicyArn() {
   return json::object{
-      {"Fn::Join",
-       json::array{"", json::array{"arn:", json::object{{"Ref", "AWS::Partition"}},
-                                   ":iam::aws:policy/service-role/"
-                                   "AWSLambdaVPCAccessExecutionRole"}}}};
+      {"Fn::Join", json::array{"", json::array{"arn:", json::object{{"Ref", "AWS::Partition"}},
+                                               ":iam::aws:policy/service-role/"
+                                               "AWSLambdaVPCAccessExecutionRole"}}}};
 }
 
 json::value PolicyDocument(json::array statements) {
@@ -130,7 +130,8 @@ Status Builder::CheckStatement(const json::value& v, const std::string& path, bo
   auto one_of = [&](const char* a, const char* b, bool required) -> Status {
     bool has_a = s.contains(a), has_b = s.contains(b);
     if (has_a && has_b) {
-      return Fail(JoinKey(path, b), "a statement has " + std::string(a) + " or " + b + ", not both");
+      return Fail(JoinKey(path, b),
+                  "a statement has " + std::string(a) + " or " + b + ", not both");
     }
     if (required && !has_a && !has_b) {
       return Fail(path, "the statement at " + path + " needs " + a + " (or " + b + ")");
@@ -153,14 +154,15 @@ Status Builder::CheckStatement(const json::value& v, const std::string& path, bo
       const json::value& item = items[i];
       if (IsIntrinsic(item)) continue;
       if (!item.is_string()) {
-        return Fail(item_at, item_at + " must be a string or an intrinsic function, not " +
-                                 TypeName(item));
+        return Fail(item_at,
+                    item_at + " must be a string or an intrinsic function, not " + TypeName(item));
       }
       std::string_view text = item.get_string();
       bool action = std::string_view(key).ends_with("Action");
       if (action && text != "*" && text.find(':') == std::string_view::npos) {
-        return Fail(item_at, "action " + Quote(text) + " must be written service:Action, e.g. "
-                             "dynamodb:GetItem");
+        return Fail(item_at, "action " + Quote(text) +
+                                 " must be written service:Action, e.g. "
+                                 "dynamodb:GetItem");
       }
       if (!action && text.empty()) return Fail(item_at, item_at + " may not be empty");
     }
@@ -194,8 +196,8 @@ Status Builder::CheckStatements(const json::value& list, const std::string& path
 Status Builder::CheckPolicyDocument(const json::value& doc, const std::string& path,
                                     bool trust) const {
   if (!doc.is_object()) {
-    return Fail(path, path + " must be a policy document (Version, Statement), not " +
-                          TypeName(doc));
+    return Fail(path,
+                path + " must be a policy document (Version, Statement), not " + TypeName(doc));
   }
   const json::object& d = doc.get_object();
   for (const auto& member : d) {
@@ -234,9 +236,10 @@ Result<std::vector<json::value>> Builder::PolicyArnList(const json::object& obj,
       continue;
     }
     if (!items[i].is_string() || items[i].get_string().rfind("arn:", 0) != 0) {
-      return Fail(item_at, item_at + " must be a policy ARN such as "
-                                     "arn:aws:iam::aws:policy/service-role/"
-                                     "AWSLambdaBasicExecutionRole");
+      return Fail(item_at, item_at +
+                               " must be a policy ARN such as "
+                               "arn:aws:iam::aws:policy/service-role/"
+                               "AWSLambdaBasicExecutionRole");
     }
     out.push_back(items[i]);
   }
@@ -291,7 +294,8 @@ Status Builder::BuildProviderIam(const json::object& p) {
       if (member.key() != "role") Unsupported(JoinKey("provider.iam", member.key()));
     }
     // The plugin inherits iam.role.statements whenever provider.iam is set.
-    if (role_settings != nullptr) iam_.inherited_statements = role_settings->if_contains("statements");
+    if (role_settings != nullptr)
+      iam_.inherited_statements = role_settings->if_contains("statements");
   } else {
     iam_.inherited_statements = p.if_contains("iamRoleStatements");
   }
@@ -432,8 +436,9 @@ Status Builder::BuildRoleResource(const std::string& id, const json::object& r,
   role.path = role_path.value_or("/");
   const json::value* trust = props->if_contains("AssumeRolePolicyDocument");
   if (trust == nullptr || trust->is_null()) {
-    return Fail(at, "role " + id + " needs AssumeRolePolicyDocument (who may assume it, e.g. "
-                                   "Principal: {Service: lambda.amazonaws.com})");
+    return Fail(at, "role " + id +
+                        " needs AssumeRolePolicyDocument (who may assume it, e.g. "
+                        "Principal: {Service: lambda.amazonaws.com})");
   }
   RETURN_IF_ERROR(CheckPolicyDocument(*trust, JoinKey(at, "AssumeRolePolicyDocument"), true));
   role.trust_policy = *trust;
@@ -515,8 +520,10 @@ Status Builder::ApplyRoleRef(const json::value& ref, const std::string& path, Fu
       "resources.Resources, or Fn::GetAtt/Fn::Sub/Fn::Join";
   auto logical = [&](const std::string& id) -> Status {
     if (m_->FindRole(id) == nullptr) {
-      return Fail(path, "role " + Quote(id) + " is not an AWS::IAM::Role under resources.Resources"
-                        " (a role must be " + kinds + ")");
+      return Fail(path, "role " + Quote(id) +
+                            " is not an AWS::IAM::Role under resources.Resources"
+                            " (a role must be " +
+                            kinds + ")");
     }
     fn->role = id;
     return Status::Ok();
@@ -554,8 +561,9 @@ Status Builder::ApplyRoleRef(const json::value& ref, const std::string& path, Fu
       return Status::Ok();
     }
     if (name == "Fn::ImportValue") {
-      return Fail(path, "Fn::ImportValue is not supported by Nimbus (there are no other stacks to "
-                        "import from): give the role's ARN");
+      return Fail(path,
+                  "Fn::ImportValue is not supported by Nimbus (there are no other stacks to "
+                  "import from): give the role's ARN");
     }
   }
   return Fail(path, "a function's role must be " + kinds + ", not " + TypeName(ref));
@@ -588,8 +596,9 @@ Status Builder::BuildRoles() {
     RoleDef role;
     role.logical_id = std::string(kGeneratedRoleId);
     role.pos = Pos(iam_.role_name_path.empty() ? "provider" : iam_.role_name_path);
-    std::string name = iam_.role_name.empty() ? ExecutionRoleName(m_->service, m_->stage, m_->region)
-                                              : iam_.role_name;
+    std::string name = iam_.role_name.empty()
+                           ? ExecutionRoleName(m_->service, m_->stage, m_->region)
+                           : iam_.role_name;
     if (std::string problem = RoleNameProblem(name); !problem.empty()) {
       return Fail(iam_.role_name_path.empty() ? "service" : iam_.role_name_path,
                   problem + ": set provider.iam.role.name");
@@ -625,9 +634,8 @@ Status Builder::BuildRoles() {
     if (!create_on.empty()) {
       statements.push_back(
           json::object{{"Effect", "Allow"}, {"Action", create}, {"Resource", create_on}});
-      statements.push_back(json::object{{"Effect", "Allow"},
-                                        {"Action", json::array{"logs:PutLogEvents"}},
-                                        {"Resource", put_on}});
+      statements.push_back(json::object{
+          {"Effect", "Allow"}, {"Action", json::array{"logs:PutLogEvents"}}, {"Resource", put_on}});
     }
     if (canonical && !denied.empty()) {
       statements.push_back(

@@ -24,7 +24,9 @@ std::string ErrorOf(const std::string& yaml) {
   return m.ok() ? "loaded" : m.status().message();
 }
 
-std::string Json(const json::value& v) { return json::serialize(v); }
+std::string Json(const json::value& v) {
+  return json::serialize(v);
+}
 
 const json::array& Statements(const RoleDef& role, size_t policy = 0) {
   return role.policies.at(policy).document.at("Statement").get_array();
@@ -72,9 +74,8 @@ TEST(ManifestIamTest, GeneratesTheSharedRoleAsV3Does) {
             R"({"Effect":"Allow","Action":["logs:PutLogEvents"],"Resource":[{"Fn::Sub":)"
             R"("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:)"
             R"(/aws/lambda/shop-dev*:*:*"}]})");
-  EXPECT_EQ(Json(s[2]),
-            R"({"Effect":"Allow","Action":["dynamodb:PutItem","dynamodb:GetItem"],)"
-            R"("Resource":{"Fn::GetAtt":["Table","Arn"]}})");
+  EXPECT_EQ(Json(s[2]), R"({"Effect":"Allow","Action":["dynamodb:PutItem","dynamodb:GetItem"],)"
+                        R"("Resource":{"Fn::GetAtt":["Table","Arn"]}})");
   EXPECT_EQ(Json(s[3].at("Resource")),
             R"([{"Fn::Join":["",["arn:aws:s3:::",{"Ref":"Bucket"},"/*"]]}])");
   ASSERT_EQ(role.managed_policy_arns.size(), 1u);
@@ -155,10 +156,9 @@ TEST(ManifestIamTest, CustomFunctionNamesDisabledLogsAndVpc) {
             R"([{"Fn::Sub":"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:)"
             R"(log-group:/aws/lambda/billing-report:*:*"},{"Fn::Sub":"arn:${AWS::Partition}:)"
             R"(logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/shop-dev*:*:*"}])");
-  EXPECT_EQ(Json(s[2]),
-            R"({"Effect":"Deny","Action":"logs:PutLogEvents","Resource":[{"Fn::Sub":)"
-            R"("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:)"
-            R"(/aws/lambda/shop-dev-quiet:*"}]})");
+  EXPECT_EQ(Json(s[2]), R"({"Effect":"Deny","Action":"logs:PutLogEvents","Resource":[{"Fn::Sub":)"
+                        R"("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:)"
+                        R"(/aws/lambda/shop-dev-quiet:*"}]})");
   ASSERT_EQ(m->roles[0].managed_policy_arns.size(), 1u);
   EXPECT_EQ(Json(m->roles[0].managed_policy_arns[0]),
             R"({"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},)"
@@ -239,11 +239,11 @@ TEST(ManifestIamTest, FunctionRolesByArnLogicalIdAndGetAtt) {
   std::string name(worker->name.get_string());
   EXPECT_EQ(name.substr(0, 20), "shop-dev-WorkerRole-");
   EXPECT_EQ(name.size(), 32u);
-  EXPECT_EQ(Load(kHead + "functions:\n  f:\n    handler: h.f\n    role: WorkerRole\n" +
-                 kRoleResource)
-                ->FindRole("WorkerRole")
-                ->name,
-            worker->name);
+  EXPECT_EQ(
+      Load(kHead + "functions:\n  f:\n    handler: h.f\n    role: WorkerRole\n" + kRoleResource)
+          ->FindRole("WorkerRole")
+          ->name,
+      worker->name);
   EXPECT_EQ(worker->path, "/workers/");
   EXPECT_EQ(worker->trust_policy.at("Statement").at(0).at("Action"), json::value("sts:AssumeRole"));
   ASSERT_EQ(worker->policies.size(), 1u);
@@ -253,8 +253,9 @@ TEST(ManifestIamTest, FunctionRolesByArnLogicalIdAndGetAtt) {
   EXPECT_EQ(worker->managed_policy_arns.size(), 1u);
   EXPECT_EQ(worker->tags.at("team"), "ops");
   EXPECT_EQ(Json(m->FindRole("NamedRole")->name), R"({"Fn::Sub":"${AWS::StackName}-named"})");
-  EXPECT_EQ(m->unsupported, (std::vector<std::string>{
-                                "resources.Resources.WorkerRole.Properties.MaxSessionDuration"}));
+  EXPECT_EQ(
+      m->unsupported,
+      (std::vector<std::string>{"resources.Resources.WorkerRole.Properties.MaxSessionDuration"}));
 }
 
 TEST(ManifestIamTest, SharedRoleStillMadeWhenSomeFunctionsHaveNoRole) {
@@ -267,10 +268,11 @@ TEST(ManifestIamTest, SharedRoleStillMadeWhenSomeFunctionsHaveNoRole) {
   EXPECT_EQ(m->functions[1].role, "IamRoleLambdaExecution");
 }
 
-const std::string kPluginHead = "service: shop\nplugins:\n  - serverless-iam-roles-per-function\n"
-                                "provider:\n  name: aws\n  runtime: nodejs20.x\n"
-                                "  iam:\n    role:\n      statements:\n"
-                                "        - {Effect: Allow, Action: 'sns:Publish', Resource: '*'}\n";
+const std::string kPluginHead =
+    "service: shop\nplugins:\n  - serverless-iam-roles-per-function\n"
+    "provider:\n  name: aws\n  runtime: nodejs20.x\n"
+    "  iam:\n    role:\n      statements:\n"
+    "        - {Effect: Allow, Action: 'sns:Publish', Resource: '*'}\n";
 
 TEST(ManifestIamTest, PluginRolesPerFunction) {
   auto m = Load(kPluginHead +
@@ -315,17 +317,17 @@ TEST(ManifestIamTest, PluginDefaultInheritAndLongNames) {
                 "  b:\n    handler: h.b\n    iamRoleStatementsInherit: false\n"
                 "    iamRoleStatements: []\n");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  const RoleDef& a = *m->FindRole("ADashratherDashlongDashfunctionDashkeyDashforDashthis"
-                                  "IamRoleLambdaExecution");
+  const RoleDef& a = *m->FindRole(
+      "ADashratherDashlongDashfunctionDashkeyDashforDashthis"
+      "IamRoleLambdaExecution");
   // Over 64 characters with "-lambdaRole": the plugin drops the suffix.
   EXPECT_EQ(a.name, json::value("shop-dev-a-rather-long-function-key-for-this-us-east-1"));
   EXPECT_EQ(Statements(a).size(), 2u);  // inherited
   EXPECT_EQ(Statements(*m->FindRole("BIamRoleLambdaExecution")).size(), 1u);
 
-  EXPECT_EQ(ErrorOf(kPluginHead +
-                    "functions:\n"
-                    "  a-function-key-so-long-that-no-role-name-can-hold-it-at-all:\n"
-                    "    handler: h.a\n    name: short\n    iamRoleStatements: []\n"),
+  EXPECT_EQ(ErrorOf(kPluginHead + "functions:\n"
+                                  "  a-function-key-so-long-that-no-role-name-can-hold-it-at-all:\n"
+                                  "    handler: h.a\n    name: short\n    iamRoleStatements: []\n"),
             "serverless.yml:15:24: the role name generated for function "
             "\"a-function-key-so-long-that-no-role-name-can-hold-it-at-all\" "
             "(\"shop-dev-a-function-key-so-long-that-no-role-name-can-hold-it-at-all-us-east-1\")"
@@ -358,9 +360,10 @@ TEST(ManifestIamTest, StatementErrorsCarryPositions) {
   EXPECT_EQ(ErrorOf(statements + "        - {Effect: Allow, Resource: '*'}\n"),
             "serverless.yml:8:11: the statement at provider.iam.role.statements[0] needs "
             "Action (or NotAction)");
-  EXPECT_EQ(ErrorOf(statements +
-                    "        - {Effect: Allow, Action: 's3:*', NotAction: 'sqs:*', Resource: '*'}\n"),
-            "serverless.yml:8:54: a statement has Action or NotAction, not both");
+  EXPECT_EQ(
+      ErrorOf(statements +
+              "        - {Effect: Allow, Action: 's3:*', NotAction: 'sqs:*', Resource: '*'}\n"),
+      "serverless.yml:8:54: a statement has Action or NotAction, not both");
   EXPECT_EQ(ErrorOf(statements +
                     "        - {Effect: Allow, Action: 's3:*', Resource: '*', Actions: x}\n"),
             "serverless.yml:8:67: unknown key \"Actions\" in an IAM statement (allowed: Sid, "
