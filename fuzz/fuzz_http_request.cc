@@ -1,20 +1,21 @@
 // Fuzzes the HTTP request reader: the bytes a client sends on one
 // connection, parsed into net::HttpRequest values as net::HttpServer does.
 //
-// The server's reader (HttpServer's per-connection loop and its ToRequest)
-// is private to src/net/http_server.cc and runs on a socket, so this target
-// drives the same Boost.Beast request parser with the server's own settings
-// (HttpServerOptions' header and body limits, eager parsing, several
-// pipelined requests per buffer) and builds each HttpRequest the way
-// ToRequest does; then it runs what every request meets next:
-// HttpRequest's header and query accessors and ParseSigV4.
+// The server's reader is its per-connection coroutine in
+// src/net/http_server.cc, private and bound to a socket, so this target
+// drives the same Boost.Beast request parser the same way, without one: the
+// request line and headers first (not eager, no body limit yet), then, unless
+// the declared length is over HttpServerOptions::body_limit, the body with
+// that limit; several pipelined requests per connection; each request built
+// as the server builds it. Then it runs what every request meets next:
+// HttpRequest's header and query accessors and ParseSigV4. (A server's
+// head_filter, which may lower the body limit, is not modelled.)
 //
 // The first input byte sets how many bytes each simulated read delivers
 // (0: all at once), so requests split at every point are covered.
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,9 +37,9 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
-// As http_server.cc's ToRequest.
-HttpRequest ToRequest(bhttp::request_parser<bhttp::string_body>& parser) {
-  auto& msg = parser.get();
+// The request as the server builds it once the headers are in.
+HttpRequest RequestOf(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& msg = parser.get();
   HttpRequest req;
   req.method = std::string(msg.method_string());
   req.target = std::string(msg.target());
@@ -82,35 +83,50 @@ void FuzzOne(std::string_view input) {
     input.remove_prefix(n);
     return true;
   };
-  for (int requests = 0; requests < 64; ++requests) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    parser.body_limit(options.body_limit);
-    parser.eager(true);
-    boost::system::error_code ec;
-    while (!parser.is_done()) {
+  using Parser = bhttp::request_parser<bhttp::string_body>;
+  // Feeds the buffer to the parser, reading more until `done`; false when
+  // the connection ends first or the parser fails (the error in `ec`).
+  auto parse_until = [&](Parser& parser, auto done, boost::system::error_code& ec) {
+    while (!done()) {
       if (buffer.size() > 0) {
         size_t used = parser.put(buffer.data(), ec);
         buffer.consume(used);
-        if (ec && ec != bhttp::error::need_more) break;
+        if (ec && ec != bhttp::error::need_more) return false;
         ec = {};
-        if (parser.is_done() || (used > 0 && buffer.size() > 0)) continue;
+        if (done() || (used > 0 && buffer.size() > 0)) continue;
       }
-      if (!read()) {
-        parser.put_eof(ec);
-        break;
+      if (!read()) return false;
+    }
+    return true;
+  };
+  for (int requests = 0; requests < 64; ++requests) {
+    Parser parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser.body_limit(boost::none);
+    parser.eager(false);
+    boost::system::error_code ec;
+    if (!parse_until(
+            parser, [&] { return parser.is_header_done(); }, ec))
+      return;
+    bool keep_alive = parser.get().keep_alive();
+    HttpRequest req = RequestOf(parser);
+    auto length = parser.content_length();
+    bool too_large = length && *length > options.body_limit;
+    if (!too_large && !parser.is_done()) {
+      parser.body_limit(options.body_limit);
+      parser.eager(true);
+      if (!parse_until(
+              parser, [&] { return parser.is_done(); }, ec)) {
+        if (ec != bhttp::error::body_limit) return;  // answered with 400 and closed
+        too_large = true;
       }
     }
     // A body over the limit: the request goes on without it, flagged, and
-    // the connection closes; any other error is answered and closes it.
-    const bool too_large = ec == bhttp::error::body_limit;
-    if ((ec && !too_large) || (!too_large && !parser.is_done())) return;
-    bool keep_alive = parser.get().keep_alive() && !too_large;
-    HttpRequest req = ToRequest(parser);
+    // the connection closes after the answer.
     req.body_too_large = too_large;
     if (!too_large) req.body = std::move(parser.get().body());
     Exercise(req, options);
-    if (!keep_alive) return;
+    if (too_large || !keep_alive) return;
   }
 }
 

@@ -54,8 +54,8 @@ net::HttpRequest RequestFrom(std::string_view in) {
     if (line.empty()) break;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    req.headers.push_back({std::string(line.substr(0, colon)),
-                           std::string(Trim(line.substr(colon + 1)))});
+    req.headers.push_back(
+        {std::string(line.substr(0, colon)), std::string(Trim(line.substr(colon + 1)))});
   }
   req.body = std::string(in);
   return req;

@@ -178,7 +178,8 @@ Result<SigV4Auth> ParseSigV4(const net::HttpRequest& req) {
 std::optional<AwsError> CheckPresignedExpiry(const SigV4Auth& auth, int64_t timestamp_s,
                                              int64_t now_s) {
   const bool s3 = auth.service == "s3";
-  const char* bad_expires = s3 ? "AuthorizationQueryParametersError" : "IncompleteSignatureException";
+  const char* bad_expires =
+      s3 ? "AuthorizationQueryParametersError" : "IncompleteSignatureException";
   if (auth.expires_s < 0) return AwsError{400, bad_expires, "X-Amz-Expires must be non-negative"};
   if (auth.expires_s < 1) return AwsError{400, bad_expires, "X-Amz-Expires must be at least 1"};
   if (auth.expires_s > kMaxPresignedExpiresSeconds) {
@@ -190,9 +191,9 @@ std::optional<AwsError> CheckPresignedExpiry(const SigV4Auth& auth, int64_t time
   const int64_t expires_at = timestamp_s + auth.expires_s;
   if (now_s <= expires_at) return std::nullopt;
   if (s3) return AwsError{403, "AccessDenied", "Request has expired"};
-  return AwsError{403, "InvalidSignatureException",
-                  "Signature expired: the presigned request expired at " +
-                      FormatAmzDate(expires_at)};
+  return AwsError{
+      403, "InvalidSignatureException",
+      "Signature expired: the presigned request expired at " + FormatAmzDate(expires_at)};
 }
 
 std::optional<AwsError> CheckPayloadHash(const net::HttpRequest& req, const SigV4Auth& auth) {
@@ -202,7 +203,8 @@ std::optional<AwsError> CheckPayloadHash(const net::HttpRequest& req, const SigV
   if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), kContentSha256) ==
       auth.signed_headers.end()) {
     if (s3) {
-      return AwsError{403, "AccessDenied",
+      return AwsError{403,
+                      "AccessDenied",
                       "There were headers present in the request which were not signed",
                       {{"HeadersNotSigned", std::string(kContentSha256)}}};
     }

@@ -115,8 +115,7 @@ bool ValidApiId(std::string_view id) {
 
 }  // namespace
 
-Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(
-    const std::string& expression) {
+Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(const std::string& expression) {
   RE2::Options options;
   options.set_log_errors(false);
   auto re = std::make_shared<const RE2>(expression, options);
@@ -313,7 +312,9 @@ Status Validate(const ApiConfig& c) {
       if (!a.validation_expression.empty() &&
           (!a.validation_regex || a.validation_regex->pattern() != a.validation_expression)) {
         auto compiled = CompileValidationExpression(a.validation_expression);
-        if (!compiled.ok()) return InvalidArgument("authorizer " + name + ": " + compiled.status().message());
+        if (!compiled.ok()) {
+          return InvalidArgument("authorizer " + name + ": " + compiled.status().message());
+        }
       }
     } else {
       return InvalidArgument("authorizer " + name + " has unsupported type '" + a.type +

@@ -116,8 +116,7 @@ Status Validate(const ApiConfig& config);
 // Compiles an identityValidationExpression. RE2 matches in time linear in
 // the token's length, whatever the expression; expressions RE2 does not
 // support (back-references, look-arounds) are an error.
-Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(
-    const std::string& expression);
+Result<std::shared_ptr<const re2::RE2>> CompileValidationExpression(const std::string& expression);
 
 // A stable ten-character id, as API Gateway's API ids look ("a1b2c3d4e5").
 std::string MakeApiId(const std::string& seed);
