@@ -244,9 +244,18 @@ def test_per_function_and_resource_roles(server_factory, tmp_path):
         "put": "AccessDeniedException", "get-other": "ok",
         "list-functions": "AccessDeniedException"}
 
+    # An inline policy renamed in the file: the new one is put, the old one deleted.
+    renamed = OWN_ROLES.replace("PolicyName: read", "PolicyName: read-other")
+    (d / "serverless.yml").write_text(renamed)
+    out = deploy(server, d)
+    assert "role own-dev-reader: policy read-other added" in out.stderr
+    assert "role own-dev-reader: policy read deleted" in out.stderr
+    assert iam.list_role_policies(RoleName="own-dev-reader")["PolicyNames"] == ["read-other"]
+    assert probe(server, "own-dev-reader", ["get-other"]) == {"get-other": "ok"}
+
     # Without its statements the writer moves to the shared role; its own
     # role is deleted once no function uses it.
-    (d / "serverless.yml").write_text(OWN_ROLES.replace(
+    (d / "serverless.yml").write_text(renamed.replace(
         "    iamRoleStatements:\n      - Effect: Allow\n        Action: dynamodb:PutItem\n"
         "        Resource: !GetAtt Table.Arn\n", ""))
     out = deploy(server, d)
