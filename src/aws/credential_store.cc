@@ -66,13 +66,16 @@ std::optional<Principal> CredentialStore::Find(const std::string& access_key_id)
   return it->second;
 }
 
-invoker::Credentials CredentialStore::Issue(const std::string& function_arn) {
+invoker::Credentials CredentialStore::Issue(const invoker::InstanceIdentity& identity) {
   Principal p;
   p.kind = Principal::Kind::kInstance;
   p.access_key_id = "ASIA" + RandomUpperAlnum(16);
   p.secret_access_key = RandomSecret(40);
   p.session_token = RandomSecret(96);
-  p.function_arn = function_arn;
+  p.function_arn = identity.function_arn;
+  p.function_name = identity.function_name;
+  p.role_arn = identity.role_arn;
+  p.region = identity.region;
   std::lock_guard lock(mu_);
   instances_[p.access_key_id] = p;
   return {p.access_key_id, p.secret_access_key, p.session_token};

@@ -22,6 +22,9 @@ struct Principal {
   std::string secret_access_key;
   std::string session_token;  // instances only
   std::string function_arn;   // instances only
+  std::string function_name;  // instances only: the session name in its ARN
+  std::string role_arn;       // instances only: the execution role it acts with
+  std::string region;         // instances only
 };
 
 class CredentialStore : public invoker::CredentialIssuer {
@@ -36,7 +39,7 @@ class CredentialStore : public invoker::CredentialIssuer {
   bool accepts_dev_key() const { return accept_dev_key_; }
 
   // invoker::CredentialIssuer
-  invoker::Credentials Issue(const std::string& function_arn) override;
+  invoker::Credentials Issue(const invoker::InstanceIdentity& identity) override;
   void Revoke(const std::string& access_key_id) override;
 
   // Parses the credentials-file format ([section] key = value).

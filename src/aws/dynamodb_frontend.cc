@@ -12,7 +12,8 @@ namespace dynamodb {
 DynamoDbFrontend::Reply Error(const std::string& type, const std::string& message) {
   std::string prefix = type == "ValidationException"        ? "com.amazon.coral.validate#"
                        : type == "SerializationException" ||
-                               type == "UnknownOperationException"
+                               type == "UnknownOperationException" ||
+                               type == "AccessDeniedException"
                            ? "com.amazon.coral.service#"
                            : "com.amazonaws.dynamodb.v20120810#";
   json::object o{{"__type", prefix + type}, {"message", message}};
@@ -208,7 +209,8 @@ void DynamoDbFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
                                                            "not expected."
                                                          : body.status().message());
     } else {
-      reply = Dispatch(op, body->get_object(), ctx);
+      auto denied = Authorize(op, body->get_object(), ctx);
+      reply = denied ? std::move(*denied) : Dispatch(op, body->get_object(), ctx);
     }
   }
   net::HttpResponse r;

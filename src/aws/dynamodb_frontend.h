@@ -26,6 +26,10 @@ class DynamoDbFrontend : public Frontend {
  private:
   using Object = boost::json::object;
   Reply Dispatch(const std::string& op, const Object& body, const RequestContext& ctx);
+  // The AccessDenied answer when the caller may not perform `op` on every
+  // resource it names (dynamodb_access.cc).
+  std::optional<Reply> Authorize(const std::string& op, const Object& body,
+                                 const RequestContext& ctx);
 
   // Control plane (dynamodb_frontend.cc).
   Reply CreateTable(const Object& in);

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "aws/access.h"
 #include "aws/sigv4.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/strings.h"
 #include "core/time.h"
 
 namespace nimbus::aws {
@@ -14,8 +16,22 @@ constexpr const char* kBadSignature =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-// rest-json services answer authentication failures with 403, JSON ones with 400.
-int AuthStatus(Protocol p) { return p == Protocol::kRestJson ? 403 : 400; }
+// JSON services answer authentication failures with 400, rest-json and query ones with 403.
+int AuthStatus(Protocol p) { return p == Protocol::kJson ? 400 : 403; }
+
+// Bodies above this size are read only once the request's key, token, date
+// and listener have been checked (see JudgeHead).
+constexpr long long kJudgeBodiesAbove = 64 * 1024;
+
+// Before the signature names the service, the request's shape tells which
+// error format its client will parse.
+Protocol GuessProtocol(const net::HttpRequest& req) {
+  if (req.FindHeader("X-Amz-Target")) return Protocol::kJson;
+  if (req.HeaderOr("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+    return Protocol::kQuery;
+  }
+  return Protocol::kRestJson;
+}
 
 }  // namespace
 
@@ -30,8 +46,31 @@ void Endpoint::RegisterInternal(const std::string& prefix, net::Handler handler)
   internal_.emplace_back(prefix, std::move(handler));
 }
 
+std::optional<AwsError> RequestContext::Authorize(std::string_view action,
+                                                  std::string_view resource) const {
+  if (principal.kind != Principal::Kind::kInstance) return std::nullopt;
+  if (access == nullptr) {
+    return AccessDeniedError(service, "Instance credentials are not accepted by this server");
+  }
+  return access->Check(principal, service, action, resource);
+}
+
 std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV4Auth& auth,
+                                         const std::string& instance_key,
                                          Principal* principal) const {
+  if (auto err = VerifyHead(auth, instance_key, principal)) return err;
+  if (auto err = CheckPayloadHash(req, auth)) return err;
+  std::string expected =
+      ComputeSignature(req, auth, principal->secret_access_key, auth.service == "s3");
+  if (!ConstantTimeEquals(expected, auth.signature)) {
+    return AwsError{403, "InvalidSignatureException", kBadSignature};
+  }
+  return std::nullopt;
+}
+
+std::optional<AwsError> Endpoint::VerifyHead(const SigV4Auth& auth,
+                                             const std::string& instance_key,
+                                             Principal* principal) const {
   auto ts = ParseAmzDate(auth.timestamp);
   if (!ts || auth.timestamp.substr(0, 8) != auth.date) {
     return AwsError{400, "IncompleteSignatureException",
@@ -56,14 +95,16 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
                                 auth.timestamp, FormatAmzDate(now + skew), FormatAmzDate(now),
                                 skew / 60)};
   }
-  if (auto err = CheckPayloadHash(req, auth)) return err;
   auto found = credentials_.Find(auth.access_key_id);
   if (!found) {
     return AwsError{403, "UnrecognizedClientException",
                     "The security token included in the request is invalid."};
   }
+  // An instance's key is good only on that instance's own listener: a key
+  // that leaves its sandbox is worth nothing.
   if (found->kind == Principal::Kind::kInstance &&
-      !ConstantTimeEquals(auth.security_token, found->session_token)) {
+      (!ConstantTimeEquals(auth.security_token, found->session_token) ||
+       found->access_key_id != instance_key)) {
     return AwsError{403, "UnrecognizedClientException",
                     "The security token included in the request is invalid."};
   }
@@ -73,12 +114,37 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
     return AwsError{400, "IncompleteSignatureException",
                     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."};
   }
-  std::string expected = ComputeSignature(req, auth, found->secret_access_key, auth.service == "s3");
-  if (!ConstantTimeEquals(expected, auth.signature)) {
-    return AwsError{403, "InvalidSignatureException", kBadSignature};
-  }
   *principal = std::move(*found);
   return std::nullopt;
+}
+
+net::HeadVerdict Endpoint::JudgeHead(const net::HttpRequest& req,
+                                     const std::string& instance_key) const {
+  // Small bodies cost less to read than to judge twice: only a request that
+  // announces a large (or unknown) body is checked before it is read.
+  const std::string* length = req.FindHeader("Content-Length");
+  long long n = 0;
+  if (length != nullptr && ParseInt64(*length, &n) && n <= kJudgeBodiesAbove) return {};
+  if (length == nullptr && req.FindHeader("Transfer-Encoding") == nullptr) return {};
+  if (req.path.starts_with("/_nimbus/")) return {};
+  Protocol protocol = GuessProtocol(req);
+  auto auth = ParseSigV4(req);
+  Principal principal;
+  std::optional<AwsError> err;
+  if (!auth.ok()) {
+    bool missing = auth.status().reason() == "Missing";
+    err = AwsError{missing ? AuthStatus(protocol) : 400,
+                   missing ? "MissingAuthenticationTokenException" : "IncompleteSignatureException",
+                   auth.status().message()};
+  } else {
+    auto fe = frontends_.find(auth->service);
+    if (fe != frontends_.end()) protocol = fe->second->protocol();
+    err = VerifyHead(*auth, instance_key, &principal);
+    if (err && err->status == 403) err->status = AuthStatus(protocol);
+  }
+  net::HeadVerdict verdict;
+  if (err) verdict.answer = RenderError(protocol, *err, NewUuid());
+  return verdict;
 }
 
 net::HttpResponse Endpoint::ProtocolError(int status, const std::string& message) {
@@ -98,10 +164,27 @@ void Endpoint::Handle(net::HttpRequest&& req, net::Responder respond) {
       return;
     }
   }
+  Serve(std::move(req), std::move(respond), std::string());
+}
+
+void Endpoint::HandleFromInstance(net::HttpRequest&& req, net::Responder respond,
+                                  const std::string& instance_key) {
+  // Of Nimbus's own paths an instance may fetch code (the signed, expiring
+  // URLs GetFunction hands out to whoever its role lets call it); health and
+  // the rest are the administrator's.
+  if (req.path.starts_with("/_nimbus/") && !req.path.starts_with("/_nimbus/code/")) {
+    return respond(net::HttpResponse::Text(404, "Not Found"));
+  }
+  if (req.path.starts_with("/_nimbus/code/")) return Handle(std::move(req), std::move(respond));
+  Serve(std::move(req), std::move(respond), instance_key);
+}
+
+void Endpoint::Serve(net::HttpRequest&& req, net::Responder respond,
+                     const std::string& instance_key) {
   std::string request_id = NewUuid();
   // Before the signature names the service, the request's shape tells which
   // error format its client will parse.
-  Protocol guess = req.FindHeader("X-Amz-Target") ? Protocol::kJson : Protocol::kRestJson;
+  Protocol guess = GuessProtocol(req);
   auto auth = ParseSigV4(req);
   if (!auth.ok()) {
     bool missing = auth.status().reason() == "Missing";
@@ -114,7 +197,7 @@ void Endpoint::Handle(net::HttpRequest&& req, net::Responder respond) {
   auto fe = frontends_.find(auth->service);
   Protocol protocol = fe != frontends_.end() ? fe->second->protocol() : guess;
   Principal principal;
-  if (auto err = Verify(req, *auth, &principal)) {
+  if (auto err = Verify(req, *auth, instance_key, &principal)) {
     if (err->status == 403) err->status = AuthStatus(protocol);
     respond(RenderError(protocol, *err, request_id));
     return;
@@ -126,8 +209,8 @@ void Endpoint::Handle(net::HttpRequest&& req, net::Responder respond) {
                         request_id));
     return;
   }
-  RequestContext ctx{std::move(principal), auth->region, std::move(request_id),
-                     req.HeaderOr("Host")};
+  RequestContext ctx{std::move(principal), auth->region,  std::move(request_id),
+                     req.HeaderOr("Host"),  auth->service, access_};
   fe->second->Handle(std::move(req), ctx, std::move(respond));
 }
 

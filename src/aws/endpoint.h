@@ -13,14 +13,24 @@
 #include "aws/protocol.h"
 #include "aws/sigv4.h"
 #include "net/http.h"
+#include "net/http_server.h"
 
 namespace nimbus::aws {
+
+class AccessControl;
 
 struct RequestContext {
   Principal principal;
   std::string region;
   std::string request_id;
-  std::string host;  // the Host header, for URLs in responses
+  std::string host;     // the Host header, for URLs in responses
+  std::string service;  // the signing name: "lambda", "dynamodb", ...
+  const AccessControl* access = nullptr;
+
+  // nullopt when the caller may perform `action` ("dynamodb:PutItem") on
+  // `resource` (an ARN, or "*"); otherwise the AccessDenied error to answer.
+  std::optional<AwsError> Authorize(std::string_view action, std::string_view resource) const;
+  bool is_instance() const { return principal.kind == Principal::Kind::kInstance; }
 };
 
 class Frontend {
@@ -44,7 +54,31 @@ class Endpoint {
   // Requests whose path starts with `prefix` (under /_nimbus/) skip SigV4.
   void RegisterInternal(const std::string& prefix, net::Handler handler);
 
+  // Every request is authorised by `access` (roles and policies) once set.
+  void SetAccessControl(const AccessControl* access) { access_ = access; }
+
+  // Serves a request that arrived on the public API listener: instance
+  // credentials are refused there.
   void Handle(net::HttpRequest&& req, net::Responder respond);
+  // Serves a request that arrived on an instance's own listener: that
+  // instance's credentials (`instance_key`) are accepted, and no other's;
+  // Nimbus's internal paths are not served there.
+  void HandleFromInstance(net::HttpRequest&& req, net::Responder respond,
+                          const std::string& instance_key);
+  // Judges a request before its body is read (net::HttpServerOptions::
+  // head_filter): a request announcing a large body is answered at once,
+  // unread, when its key, session token, date or listener do not hold.
+  net::HeadVerdict JudgeHead(const net::HttpRequest& req, const std::string& instance_key) const;
+  std::function<net::HeadVerdict(const net::HttpRequest&)> HeadFilter(std::string instance_key) {
+    return [this, key = std::move(instance_key)](const net::HttpRequest& r) {
+      return JudgeHead(r, key);
+    };
+  }
+  net::Handler InstanceHandler(std::string instance_key) {
+    return [this, key = std::move(instance_key)](net::HttpRequest&& r, net::Responder respond) {
+      HandleFromInstance(std::move(r), std::move(respond), key);
+    };
+  }
   // The answer to a request the HTTP layer could not parse (see
   // net::HttpServerOptions::protocol_error): an AWS-shaped error any SDK reads.
   static net::HttpResponse ProtocolError(int status, const std::string& message);
@@ -57,10 +91,15 @@ class Endpoint {
  private:
   // Returns the error to send, or nullopt when the request is authentic.
   std::optional<AwsError> Verify(const net::HttpRequest& req, const SigV4Auth& auth,
-                                 Principal* principal) const;
+                                 const std::string& instance_key, Principal* principal) const;
+  // The checks that need no body: date, key, session token, listener.
+  std::optional<AwsError> VerifyHead(const SigV4Auth& auth, const std::string& instance_key,
+                                     Principal* principal) const;
+  void Serve(net::HttpRequest&& req, net::Responder respond, const std::string& instance_key);
 
   CredentialStore& credentials_;
   EndpointOptions options_;
+  const AccessControl* access_ = nullptr;
   std::map<std::string, Frontend*> frontends_;
   std::vector<std::pair<std::string, net::Handler>> internal_;
 };

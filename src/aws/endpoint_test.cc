@@ -38,6 +38,13 @@ class EndpointTest : public ::testing::Test {
     endpoint_->Handle(std::move(req), [&](net::HttpResponse r) { out = std::move(r); });
     return *out;
   }
+  // As if it arrived on the listener of the instance holding `key`.
+  net::HttpResponse SendFromInstance(net::HttpRequest req, const std::string& key) {
+    std::optional<net::HttpResponse> out;
+    endpoint_->InstanceHandler(key)(std::move(req),
+                                    [&](net::HttpResponse r) { out = std::move(r); });
+    return *out;
+  }
   net::HttpRequest Signed(const std::string& akid, const std::string& secret,
                           const std::string& token = "", int64_t at = NowEpochMillis() / 1000) {
     net::HttpRequest r;
@@ -94,12 +101,67 @@ TEST_F(EndpointTest, RejectsWithAwsErrorShapes) {
   EXPECT_EQ(*missing.FindHeader("x-amzn-ErrorType"), "MissingAuthenticationTokenException");
 }
 
+invoker::InstanceIdentity Identity(const std::string& name) {
+  return {"arn:aws:lambda:us-east-1:000000000000:function:" + name, name,
+          "arn:aws:iam::000000000000:role/r", "us-east-1"};
+}
+
 TEST_F(EndpointTest, InstanceKeysNeedTheirSessionToken) {
-  auto c = creds_->Issue("arn:aws:lambda:us-east-1:000000000000:function:f");
-  EXPECT_EQ(Send(Signed(c.access_key_id, c.secret_access_key, c.session_token)).status, 200);
-  EXPECT_EQ(Send(Signed(c.access_key_id, c.secret_access_key, "forged")).status, 403);
+  auto c = creds_->Issue(Identity("f"));
+  auto from = [&](const std::string& token) {
+    return SendFromInstance(Signed(c.access_key_id, c.secret_access_key, token), c.access_key_id);
+  };
+  EXPECT_EQ(from(c.session_token).status, 200);
+  EXPECT_EQ(from("forged").status, 403);
   creds_->Revoke(c.access_key_id);
-  EXPECT_EQ(Send(Signed(c.access_key_id, c.secret_access_key, c.session_token)).status, 403);
+  EXPECT_EQ(from(c.session_token).status, 403);
+}
+
+TEST_F(EndpointTest, InstanceKeysWorkOnlyOnTheirOwnListener) {
+  auto a = creds_->Issue(Identity("a"));
+  auto b = creds_->Issue(Identity("b"));
+  auto signed_a = [&] { return Signed(a.access_key_id, a.secret_access_key, a.session_token); };
+  EXPECT_EQ(SendFromInstance(signed_a(), a.access_key_id).status, 200);
+  // Copied out of the sandbox: refused on the public listener and on
+  // another instance's.
+  auto pub = Send(signed_a());
+  EXPECT_EQ(pub.status, 403);
+  EXPECT_EQ(*pub.FindHeader("x-amzn-ErrorType"), "UnrecognizedClientException");
+  EXPECT_EQ(SendFromInstance(signed_a(), b.access_key_id).status, 403);
+  // The account's keys still work from an instance's listener.
+  auto root = creds_->root();
+  EXPECT_EQ(SendFromInstance(Signed(root.access_key_id, root.secret_access_key), a.access_key_id)
+                .status,
+            200);
+}
+
+TEST_F(EndpointTest, InternalPathsAreNotServedToInstances) {
+  bool served = false;
+  endpoint_->RegisterInternal("/_nimbus/health", [&](net::HttpRequest&&, net::Responder w) {
+    served = true;
+    w(net::HttpResponse::Text(200, "ok"));
+  });
+  net::HttpRequest r;
+  r.method = "GET";
+  r.target = "/_nimbus/health";
+  r.SplitTarget();
+  EXPECT_EQ(SendFromInstance(r, "ASIAANY").status, 404);
+  EXPECT_FALSE(served);
+  EXPECT_EQ(Send(r).status, 200);
+  EXPECT_TRUE(served);
+}
+
+TEST_F(EndpointTest, InstanceCredentialsWithoutAccessControlAreDenied) {
+  auto c = creds_->Issue(Identity("f"));
+  RequestContext ctx;
+  ctx.principal = *creds_->Find(c.access_key_id);
+  ctx.service = "lambda";
+  auto denied = ctx.Authorize("lambda:ListFunctions", "*");
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_EQ(denied->status, 403);
+  RequestContext root_ctx;
+  root_ctx.principal = creds_->root();
+  EXPECT_FALSE(root_ctx.Authorize("lambda:ListFunctions", "*").has_value());
 }
 
 TEST_F(EndpointTest, UnknownServicesAreNamed) {

@@ -1,7 +1,9 @@
 #include "aws/lambda_frontend.h"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include "aws/access.h"
 #include "core/encoding.h"
 #include "core/json.h"
 #include "core/strings.h"
@@ -187,9 +189,49 @@ AwsError LambdaError(const Status& s) {
 }
 
 LambdaFrontend::LambdaFrontend(functions::FunctionService& functions, CodeUrlFn code_url,
-                               int account_concurrency)
+                               int account_concurrency, iam::IamService* iam,
+                               bool accept_unknown_roles)
     : functions_(functions), code_url_(std::move(code_url)),
-      account_concurrency_(account_concurrency) {}
+      account_concurrency_(account_concurrency), iam_(iam),
+      accept_unknown_roles_(accept_unknown_roles) {}
+
+std::optional<AwsError> LambdaFrontend::CheckRole(const std::string& role) const {
+  if (iam_ == nullptr || iam_->TrustsService(role, "lambda.amazonaws.com")) return std::nullopt;
+  if (accept_unknown_roles_ && !iam_->GetRoleByArn(role).ok()) {
+    spdlog::warn("the role {} is unknown to Nimbus: accepted (--dev-credentials); the function's "
+                 "credentials may write its own logs and nothing else until the role exists",
+                 role);
+    return std::nullopt;
+  }
+  return Invalid("The role defined for the function cannot be assumed by Lambda.");
+}
+
+std::string LambdaFrontend::ResourceArn(const std::string& name,
+                                        const net::HttpRequest& req) const {
+  auto ref = functions::ParseFunctionRef(name);
+  if (!ref.ok()) return functions_.FunctionArn(name);
+  std::string qualifier = ref->qualifier;
+  if (auto q = req.Query("Qualifier"); q && qualifier.empty() && *q != "$LATEST") qualifier = *q;
+  std::string arn = functions_.FunctionArn(ref->name);
+  return qualifier.empty() ? arn : arn + ":" + qualifier;
+}
+
+namespace {
+
+// The IAM action of each Lambda operation.
+std::string LambdaAction(const std::string& op) {
+  if (op == "Invoke") return "lambda:InvokeFunction";
+  return "lambda:" + op;
+}
+
+// Tags that change how Nimbus isolates a function: an administrator's
+// setting, never settable with a function's credentials.
+bool SetsIsolation(const json::object& body) {
+  const json::value* tags = body.if_contains("Tags");
+  return tags && tags->is_object() && tags->get_object().contains("nimbus:network");
+}
+
+}  // namespace
 
 void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
                             net::Responder respond) {
@@ -205,6 +247,12 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     respond(std::move(r));
   };
   Route route = Match(req);
+  // Every operation but CreateFunction (whose function is named in the
+  // body) is authorised here, before anything is read or changed.
+  if (route.op != "CreateFunction" && !route.op.starts_with("Unsupported")) {
+    std::string resource = route.name.empty() ? "*" : ResourceArn(route.name, req);
+    if (auto denied = ctx.Authorize(LambdaAction(route.op), resource)) return fail(*denied);
+  }
   if (route.op == "Invoke") {
     Invoke(std::move(req), ctx, route.name, std::move(respond));
     return;
@@ -246,6 +294,15 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
     }
     if (!name) return fail(Invalid("FunctionName is required"));
     if (!role) return fail(Invalid("Role is required"));
+    if (auto denied = ctx.Authorize("lambda:CreateFunction", ResourceArn(*name, req))) {
+      return fail(*denied);
+    }
+    if (auto denied = ctx.Authorize("iam:PassRole", *role)) return fail(*denied);
+    if (ctx.is_instance() && SetsIsolation(body)) {
+      return fail(ctx.access->Denied(ctx.principal, ctx.service, "lambda:TagResource",
+                                     ResourceArn(*name, req), true));
+    }
+    if (auto bad = CheckRole(*role)) return fail(*bad);
     if (package && *package == "Image") {
       return fail(Invalid("Nimbus runs Zip functions only: container image functions "
                           "(PackageType Image) are not supported"));
@@ -453,6 +510,10 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
                             {"Handler", &u.handler}, {"Description", &u.description},
                             {"RevisionId", &u.revision_id}}) {
       if (auto e = ReadString(r, key, out)) return fail(*e);
+    }
+    if (u.role) {
+      if (auto denied = ctx.Authorize("iam:PassRole", *u.role)) return fail(*denied);
+      if (auto bad = CheckRole(*u.role)) return fail(*bad);
     }
     if (auto e = ReadUint(r, "Timeout", &u.timeout_s)) return fail(*e);
     if (auto e = ReadUint(r, "MemorySize", &u.memory_mb)) return fail(*e);

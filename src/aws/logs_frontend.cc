@@ -52,6 +52,16 @@ void LogsFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   JsonObjectReader r(parsed->get_object());
   auto str = [&](const char* key) { return r.String(key).value_or(std::nullopt).value_or(""); };
   std::string arn_prefix = "arn:aws:logs:" + ctx.region + ":" + account_id_ + ":log-group:";
+  // Stream operations are authorised on the stream's ARN (so a policy's
+  // "log-group:NAME:*" grants them), the others on the group's.
+  if (ctx.is_instance()) {
+    std::string group = str("logGroupName");
+    std::string resource = arn_prefix + (group.empty() ? "*" : group);
+    if (op == "CreateLogStream" || op == "PutLogEvents" || op == "GetLogEvents") {
+      resource += ":log-stream:" + str("logStreamName");
+    }
+    if (auto denied = ctx.Authorize("logs:" + op, resource)) return fail(*denied);
+  }
 
   if (op == "CreateLogGroup") {
     std::string group = str("logGroupName");

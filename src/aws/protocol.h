@@ -13,7 +13,11 @@ namespace nimbus::aws {
 enum class Protocol {
   kRestJson,  // Lambda: x-amzn-ErrorType header, {"Type","message"} body
   kJson,      // JSON 1.0/1.1 (Logs, DynamoDB): {"__type","message"} body
+  kQuery,     // query (IAM): form in, <ErrorResponse><Error><Code> out
 };
+
+// Escapes text for an XML element or attribute value.
+std::string XmlEscape(std::string_view text);
 
 struct AwsError {
   int status = 400;

@@ -165,6 +165,7 @@ std::shared_ptr<const runtime::FunctionSpec> FunctionService::MakeSpec(
   spec->revision = c.revision_id;
   spec->runtime = c.runtime;
   spec->handler = c.handler;
+  spec->role = c.role;
   spec->code_dir = code_.Get(c.code_sha256_hex).ok() ? code_.Get(c.code_sha256_hex)->dir : "";
   spec->region = options_.region;
   spec->memory_mb = c.memory_mb;

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "invoker/report.h"
 #include "net/listener.h"
+#include "net/peer_cred.h"
 #include "runtime/instance_spec.h"
 
 namespace nimbus::invoker {
@@ -19,6 +20,29 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kTailBytes = 4096;
 constexpr size_t kMaxLineBytes = 256 * 1024;  // Lambda truncates longer lines
+
+// An instance's listeners hold at most this many connections each: an SDK's
+// pool per concurrent invocation, with room. One function cannot take the
+// server's descriptors.
+constexpr size_t kInstanceConnections = 256;
+
+// The options of a listener meant for one instance alone. In network mode
+// host it sits on the host's loopback, where any process may connect: only
+// connections from the instance's own host uid are kept.
+net::HttpServerOptions InstanceListenerOptions(const InstanceEnvironment& env, bool host_network,
+                                               uint32_t host_uid) {
+  net::HttpServerOptions o;
+  o.max_connections = kInstanceConnections;
+  o.max_connections_per_peer = 0;  // every peer is the instance
+  o.connection_budget = env.connections;
+  if (host_network && host_uid != 0) {
+    o.accept_filter = [host_uid](int fd) {
+      auto uid = net::TcpPeerUid(fd);
+      return uid.ok() && *uid == host_uid;
+    };
+  }
+  return o;
+}
 
 double MillisSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
@@ -149,11 +173,15 @@ Status Instance::Start() {
   runtime::InstanceContext ctx;
   ctx.log_stream = log_stream_;
   ctx.output_fd = write_end.get();
-  credentials_ = env_.credentials->Issue(function_->arn);
+  credentials_ = env_.credentials->Issue(
+      {function_->arn, function_->name, function_->role, function_->region});
   ctx.access_key_id = credentials_.access_key_id;
   ctx.secret_access_key = credentials_.secret_access_key;
   ctx.session_token = credentials_.session_token;
-  UniqueFd host_listener;
+  // In network mode host the instance's listeners sit on the host's loopback
+  // on ports of their own; the AWS endpoint it reaches is still its own, so
+  // its credentials are accepted there and nowhere else.
+  UniqueFd host_listener, host_aws_listener;
   if (isolated_net) {
     ctx.runtime_api = "127.0.0.1:9001";
     ctx.aws_endpoint = "http://127.0.0.1:4566";
@@ -162,6 +190,11 @@ Status Instance::Start() {
     ASSIGN_OR_RETURN(int port, net::BoundPort(host_listener.get()));
     ctx.runtime_api = "127.0.0.1:" + std::to_string(port);
     ctx.aws_endpoint = env_.host_aws_endpoint;
+    if (env_.aws_handler) {
+      ASSIGN_OR_RETURN(host_aws_listener, net::ListenTcp("127.0.0.1", 0));
+      ASSIGN_OR_RETURN(int aws_port, net::BoundPort(host_aws_listener.get()));
+      ctx.aws_endpoint = "http://127.0.0.1:" + std::to_string(aws_port);
+    }
   }
   ASSIGN_OR_RETURN(sandbox::SandboxSpec spec,
                    runtime::BuildInstanceSpec(*function_, *runtime_, ctx, env_.rootfs));
@@ -171,22 +204,39 @@ Status Instance::Start() {
   write_end.Reset();
   output_ = std::move(read_end);
 
-  net::HttpServerOptions api_options;
+  net::HttpServerOptions api_options =
+      InstanceListenerOptions(env_, !isolated_net, process_->host_uid());
   api_options.body_limit = 16 * 1024 * 1024;
   api_options.coalesce_answers = true;
   runtime_api_ = std::make_unique<net::HttpServer>(
       *env_.loop, runtime::MakeRuntimeApiHandler(weak_from_this()), api_options);
+  // The largest request a function sends its AWS endpoint is a 16 MB
+  // BatchWriteItem or a 6 MB Invoke; a larger one is refused unread.
+  net::HttpServerOptions aws_options =
+      InstanceListenerOptions(env_, !isolated_net, process_->host_uid());
+  aws_options.body_limit = 17 * 1024 * 1024;
+  invoker::AwsListener aws_listener;
+  if (env_.aws_handler) {
+    aws_listener = env_.aws_handler(credentials_.access_key_id);
+    aws_options.head_filter = std::move(aws_listener.head_filter);
+  }
   if (isolated_net) {
     ASSIGN_OR_RETURN(UniqueFd netns, process_->process->OpenNetns());
     ASSIGN_OR_RETURN(UniqueFd api_fd, net::ListenTcpInNetns(netns.get(), "127.0.0.1", 9001));
     ASSIGN_OR_RETURN(UniqueFd aws_fd, net::ListenTcpInNetns(netns.get(), "127.0.0.1", 4566));
     RETURN_IF_ERROR(runtime_api_->Adopt(std::move(api_fd)));
     if (env_.aws_handler) {
-      aws_endpoint_ = std::make_unique<net::HttpServer>(*env_.loop, env_.aws_handler);
+      aws_endpoint_ = std::make_unique<net::HttpServer>(
+          *env_.loop, aws_listener.handler, aws_options);
       RETURN_IF_ERROR(aws_endpoint_->Adopt(std::move(aws_fd)));
     }
   } else {
     RETURN_IF_ERROR(runtime_api_->Adopt(std::move(host_listener)));
+    if (env_.aws_handler) {
+      aws_endpoint_ = std::make_unique<net::HttpServer>(
+          *env_.loop, aws_listener.handler, aws_options);
+      RETURN_IF_ERROR(aws_endpoint_->Adopt(std::move(host_aws_listener)));
+    }
   }
 
   std::weak_ptr<Instance> weak = weak_from_this();

@@ -65,8 +65,11 @@ struct InstanceEnvironment {
   LogSink* logs = nullptr;
   CredentialIssuer* credentials = nullptr;
   InstanceOwner* owner = nullptr;
-  net::Handler aws_handler;       // serves the AWS endpoint inside the sandbox
+  AwsHandlerFactory aws_handler;  // serves the AWS endpoint an instance reaches
   std::string host_aws_endpoint;  // AWS_ENDPOINT_URL in network mode host
+  // Connections of every instance's listeners together: however many
+  // instances run, they cannot take every descriptor of the server.
+  std::shared_ptr<net::ConnectionBudget> connections;
   sandbox::RootfsOptions rootfs;
   std::chrono::milliseconds init_timeout{10000};
 };

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "net/http.h"
+#include "net/http_server.h"
 
 namespace nimbus::invoker {
 
@@ -23,12 +27,29 @@ struct Credentials {
   std::string session_token;
 };
 
+// Who an instance's credentials act for: the function and its execution role.
+struct InstanceIdentity {
+  std::string function_arn;
+  std::string function_name;
+  std::string role_arn;
+  std::string region;
+};
+
 // Issues the short-lived credentials an instance calls the platform with.
 class CredentialIssuer {
  public:
   virtual ~CredentialIssuer() = default;
-  virtual Credentials Issue(const std::string& function_arn) = 0;
+  virtual Credentials Issue(const InstanceIdentity& identity) = 0;
   virtual void Revoke(const std::string& access_key_id) = 0;
 };
+
+// The AWS endpoint an instance reaches: requests that arrive through it may
+// use that instance's credentials (`access_key_id`), and no other
+// instance's; `head_filter` judges a request before its body is read.
+struct AwsListener {
+  net::Handler handler;
+  std::function<net::HeadVerdict(const net::HttpRequest&)> head_filter;
+};
+using AwsHandlerFactory = std::function<AwsListener(const std::string& access_key_id)>;
 
 }  // namespace nimbus::invoker

@@ -20,7 +20,7 @@ std::string NewTraceId() {
 
 Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
                  const runtime::RuntimeCatalog& catalog, LogSink& logs,
-                 CredentialIssuer& credentials, net::Handler aws_handler, InvokerOptions options)
+                 CredentialIssuer& credentials, AwsHandlerFactory aws_handler, InvokerOptions options)
     : loop_(loop), options_(std::move(options)) {
   env_.loop = &loop;
   env_.sandboxer = &sandboxer;
@@ -30,6 +30,7 @@ Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
   env_.owner = this;
   env_.aws_handler = std::move(aws_handler);
   env_.host_aws_endpoint = options_.host_aws_endpoint;
+  env_.connections = std::make_shared<net::ConnectionBudget>(net::DefaultConnectionBudget() / 2);
   env_.rootfs = options_.rootfs;
   env_.init_timeout = options_.init_timeout;
   janitor_ = std::thread([this] { JanitorLoop(); });

@@ -72,7 +72,7 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
  public:
   Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
           const runtime::RuntimeCatalog& catalog, LogSink& logs, CredentialIssuer& credentials,
-          net::Handler aws_handler, InvokerOptions options);
+          AwsHandlerFactory aws_handler, InvokerOptions options);
   ~Invoker() override;
 
   // Starts the idle reaper.

@@ -108,7 +108,7 @@ class MemoryLogs : public LogSink {
 
 class FakeCredentials : public CredentialIssuer {
  public:
-  Credentials Issue(const std::string&) override { return {"ASIATEST", "secret", "token"}; }
+  Credentials Issue(const InstanceIdentity&) override { return {"ASIATEST", "secret", "token"}; }
   void Revoke(const std::string&) override { ++revoked; }
   std::atomic<int> revoked{0};
 };

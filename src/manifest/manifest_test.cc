@@ -159,7 +159,7 @@ TEST(ManifestTest, LoadsAFullService) {
   EXPECT_EQ(m->tables[0].properties.at("TableName"), json::value("shop-dev-users"));
 
   EXPECT_EQ(m->unsupported, (std::vector<std::string>{
-                                "plugins[0] (serverless-offline)", "provider.iam (not enforced)",
+                                "plugins[0] (serverless-offline)",
                                 "provider.vpc", "functions.create-user_v2.events[0].schedule",
                                 "functions.create-user_v2.events[1].sqs",
                                 "resources.Resources.JobsQueue (AWS::SQS::Queue)"}));

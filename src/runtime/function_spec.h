@@ -18,6 +18,7 @@ struct FunctionSpec {
   std::string revision;       // changes with every code or configuration change
   std::string runtime;        // "nodejs20.x", "python3.12", "provided.al2023"
   std::string handler;
+  std::string role;           // the execution role's ARN: what its credentials may do
   std::string code_dir;       // host directory holding the extracted code
   std::string region = "us-east-1";
   uint32_t memory_mb = 128;

@@ -57,6 +57,16 @@ void GatewayAdmin::Handle(net::HttpRequest&& req, const aws::RequestContext& ctx
   }
   path.remove_prefix(kBase.size());
   std::string id = path.starts_with("/") ? std::string(path.substr(1)) : std::string();
+  // The gateway's APIs are the administrator's: a function's credentials
+  // reach them only when its role grants nimbus:<Method>Api on the API.
+  std::string verb = req.method == "PUT"      ? "PutApi"
+                     : req.method == "DELETE" ? "DeleteApi"
+                     : id.empty()             ? "ListApis"
+                                              : "GetApi";
+  if (auto denied = ctx.Authorize("nimbus:" + verb,
+                                  id.empty() ? "*" : "arn:aws:nimbus:::api/" + id)) {
+    return respond(aws::RenderError(aws::Protocol::kRestJson, *denied, ctx.request_id));
+  }
   if (id.empty() && req.method == "GET") {
     json::array apis;
     for (const auto& info : gateway_.List()) {

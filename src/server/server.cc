@@ -10,9 +10,11 @@
 #include <thread>
 #include <spdlog/spdlog.h>
 
+#include "aws/access.h"
 #include "aws/credential_store.h"
 #include "aws/dynamodb_frontend.h"
 #include "aws/endpoint.h"
+#include "aws/iam_frontend.h"
 #include "aws/lambda_frontend.h"
 #include "aws/logs_frontend.h"
 #include "core/crypto.h"
@@ -23,6 +25,7 @@
 #include "functions/code_store.h"
 #include "functions/function_service.h"
 #include "gateway/gateway.h"
+#include "iam/iam_service.h"
 #include "server/gateway_admin.h"
 #include "invoker/invoker.h"
 #include "net/event_loop.h"
@@ -66,6 +69,9 @@ struct Server::Impl {
   std::unique_ptr<net::EventLoop> loop;     // the AWS endpoint
   std::unique_ptr<net::EventLoop> fn_loop;  // the gateway, the invoker and the Runtime API
   std::unique_ptr<aws::Endpoint> endpoint;
+  std::unique_ptr<iam::IamService> iam;
+  std::unique_ptr<aws::AccessControl> access;
+  std::unique_ptr<aws::IamFrontend> iam_frontend;
   std::shared_ptr<invoker::Invoker> invoker;
   std::unique_ptr<functions::FunctionService> functions;
   std::unique_ptr<aws::LambdaFrontend> lambda;
@@ -205,6 +211,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.loop = std::make_unique<net::EventLoop>(options.threads);
   s.fn_loop = std::make_unique<net::EventLoop>(options.function_threads);
   s.endpoint = std::make_unique<aws::Endpoint>(*s.credentials);
+  s.iam = std::make_unique<iam::IamService>(*s.kv, iam::IamOptions{options.account_id});
+  RETURN_IF_ERROR(s.iam->Open());
+  s.access = std::make_unique<aws::AccessControl>(*s.iam, options.account_id);
+  s.endpoint->SetAccessControl(s.access.get());
+  s.iam_frontend = std::make_unique<aws::IamFrontend>(*s.iam, options.account_id);
 
   invoker::InvokerOptions io;
   io.account_concurrency = options.account_concurrency;
@@ -215,8 +226,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
           ? options.max_concurrent_starts
           : 2 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   io.host_aws_endpoint = "http://" + options.host + ":" + std::to_string(options.api_port);
-  s.invoker = std::make_shared<invoker::Invoker>(*s.fn_loop, *s.sandboxer, *s.catalog, *s.logs,
-                                                 *s.credentials, s.endpoint->handler(), io);
+  aws::Endpoint* endpoint = s.endpoint.get();
+  s.invoker = std::make_shared<invoker::Invoker>(
+      *s.fn_loop, *s.sandboxer, *s.catalog, *s.logs, *s.credentials,
+      [endpoint](const std::string& key) {
+        return invoker::AwsListener{endpoint->InstanceHandler(key), endpoint->HeadFilter(key)};
+      },
+      io);
 
   functions::FunctionServiceOptions fo;
   fo.account_id = options.account_id;
@@ -239,7 +255,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
         return "http://" + h + "/_nimbus/code/" + sha + ".zip?expires=" + std::to_string(expires) +
                "&signature=" + self->CodeSignature(sha, expires);
       },
-      options.account_concurrency);
+      options.account_concurrency, s.iam.get(), options.dev_credentials);
   s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, options.account_id);
   tables::TableServiceOptions to;
   to.region = options.region;
@@ -267,6 +283,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.endpoint->Register("dynamodb", s.dynamodb.get());
   s.endpoint->Register("lambda", s.lambda.get());
   s.endpoint->Register("logs", s.logs_frontend.get());
+  s.endpoint->Register("iam", s.iam_frontend.get());
   s.endpoint->RegisterInternal("/_nimbus/health", [self](net::HttpRequest&& r, net::Responder w) {
     self->Health(std::move(r), std::move(w));
   });
@@ -281,6 +298,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   net::HttpServerOptions ho;
   ho.body_limit = 96 * 1024 * 1024;  // base64 of a 50 MB zip, with room
   ho.protocol_error = &aws::Endpoint::ProtocolError;
+  ho.head_filter = s.endpoint->HeadFilter("");
+  // The public listeners together keep half the descriptors; the instances'
+  // listeners share the other half (see the invoker).
+  auto public_budget = std::make_shared<net::ConnectionBudget>(net::DefaultConnectionBudget() / 2);
+  ho.connection_budget = public_budget;
   s.api = std::make_unique<net::HttpServer>(*s.loop, s.endpoint->handler(), ho);
   auto port = s.api->Listen(options.host, options.api_port);
   if (!port.ok()) {
@@ -293,6 +315,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.gateway_port >= 0) {
     net::HttpServerOptions gho;
     gho.body_limit = 10 * 1024 * 1024;  // API Gateway's payload limit: larger gets 413
+    gho.connection_budget = public_budget;
     gho.protocol_error = [](int status, const std::string&) {
       return net::HttpResponse::Json(status, status == 431 ? R"({"message":"Request Header Fields Too Large"})"
                                                            : R"({"message":"Bad Request"})");

@@ -49,7 +49,18 @@ AWS_CLI = "/usr/bin/aws"  # Debian's AWS CLI v2 (not the one first on PATH)
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda"
-SANDBOX_UID = 993
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+SANDBOX_UID = 993  # a function's uid as it sees it, inside its user namespace
+# Each instance runs as a host uid of its own from this range (src/sandbox/uid_pool.h).
+HOST_UID_BASE, HOST_UID_COUNT = 2080000000, 65536
+
+
+def is_sandbox_uid(uid) -> bool:
+    """Whether a host uid is one Nimbus gives function instances."""
+    return uid is not None and (uid == SANDBOX_UID or
+                                HOST_UID_BASE <= uid < HOST_UID_BASE + HOST_UID_COUNT)
 
 # ---------------------------------------------------------------------------
 # small helpers
@@ -161,12 +172,12 @@ def sandbox_pids_of(server_pid: int) -> dict[int, int]:
     return {
         p: proc_starttime(p)
         for p in descendants(server_pid)
-        if proc_uid(p) == SANDBOX_UID
+        if is_sandbox_uid(proc_uid(p))
     }
 
 
 def still_alive(pids: dict[int, int]) -> list[int]:
-    return [p for p, st in pids.items() if proc_starttime(p) == st and proc_uid(p) == SANDBOX_UID]
+    return [p for p, st in pids.items() if proc_starttime(p) == st and is_sandbox_uid(proc_uid(p))]
 
 
 # ---------------------------------------------------------------------------
@@ -311,7 +322,22 @@ class NimbusServer:
                 raise RuntimeError(f"nimbus serve did not become healthy:\n{self.log()}")
             time.sleep(0.05)
         self.access_key, self.secret_key = read_credentials(self.data_dir)
+        self.ensure_test_role()
         return self
+
+    def ensure_test_role(self):
+        """The execution role ROLE most tests give their functions: Lambda may
+        assume it and it grants everything, as the account's own key would.
+        Tests of least privilege create roles of their own."""
+        iam = self.client("iam")
+        try:
+            iam.get_role(RoleName="lambda")
+            return
+        except iam.exceptions.NoSuchEntityException:
+            pass
+        iam.create_role(RoleName="lambda", AssumeRolePolicyDocument=LAMBDA_TRUST)
+        iam.attach_role_policy(RoleName="lambda",
+                               PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
 
     @property
     def pid(self) -> int:

@@ -11,7 +11,7 @@ import urllib.request
 import botocore.exceptions
 import pytest
 
-from conftest import (NIMBUS_BIN, SANDBOX_UID, NimbusServer, all_pids, make_zip, proc_uid,
+from conftest import (NIMBUS_BIN, NimbusServer, is_sandbox_uid, all_pids, make_zip, proc_uid,
                       sandbox_pids_of, sha256_b64, still_alive, unique)
 
 APP = r'''
@@ -148,7 +148,7 @@ def test_sigterm_lets_the_in_flight_invocation_finish(server_factory):
     assert s.stop() == 0
     assert not (s.data_dir / "server.json").exists()
     assert still_alive(sandboxed) == [], "sandbox processes survived the server"
-    assert not [p for p in all_pids() if proc_uid(p) == SANDBOX_UID and p in sandboxed]
+    assert not [p for p in all_pids() if is_sandbox_uid(proc_uid(p)) and p in sandboxed]
 
 
 def test_sigterm_with_an_invocation_longer_than_the_grace(server_factory):

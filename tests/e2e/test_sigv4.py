@@ -253,23 +253,30 @@ def test_dev_credentials_accepted_with_the_flag(server_factory):
 
 
 def test_instance_credentials_need_their_session_token(server):
-    """The temporary key a function gets works with its session token, not without it."""
+    """The temporary key a function gets works with its session token, not without it or with
+    a forged one (tried from inside the function: outside its sandbox the key is refused
+    whatever it carries)."""
     name = unique("creds")
-    app = ("import os\ndef handler(e, c):\n"
-           "    return {k: os.environ[k] for k in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN')}\n")
-    server.create_function(name, "python3.12", "app.handler", {"app.py": app})
-    creds = server.invoke_json(name, {})[1]  # the instance stays warm, its key valid
-    ok = server.lambda_client(access_key=creds["AWS_ACCESS_KEY_ID"], secret_key=creds["AWS_SECRET_ACCESS_KEY"],
-                              session_token=creds["AWS_SESSION_TOKEN"])
-    assert ok.get_function_configuration(FunctionName=name)["FunctionName"] == name
-    r = lambda_error(server, access_key=creds["AWS_ACCESS_KEY_ID"], secret_key=creds["AWS_SECRET_ACCESS_KEY"])
-    assert r["ResponseMetadata"]["HTTPStatusCode"] == 403
-    assert r["Error"]["Code"] in ("UnrecognizedClientException", "InvalidSignatureException")
-    bad = server.lambda_client(access_key=creds["AWS_ACCESS_KEY_ID"], secret_key=creds["AWS_SECRET_ACCESS_KEY"],
-                               session_token="forged" + creds["AWS_SESSION_TOKEN"][6:])
-    with pytest.raises(botocore.exceptions.ClientError) as ei:
-        bad.list_functions()
-    assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    app = ("import os, boto3, botocore.exceptions\n"
+           "def handler(e, c):\n"
+           "    env = dict(aws_access_key_id=os.environ['AWS_ACCESS_KEY_ID'],\n"
+           "               aws_secret_access_key=os.environ['AWS_SECRET_ACCESS_KEY'])\n"
+           "    out = {}\n"
+           "    for label, token in (('real', os.environ['AWS_SESSION_TOKEN']), ('none', None),\n"
+           "                         ('forged', 'forged' + os.environ['AWS_SESSION_TOKEN'][6:])):\n"
+           "        lam = boto3.client('lambda', aws_session_token=token, **env)\n"
+           "        try:\n"
+           "            out[label] = lam.get_function_configuration(FunctionName=c.function_name)['FunctionName']\n"
+           "        except botocore.exceptions.ClientError as err:\n"
+           "            out[label] = [err.response['ResponseMetadata']['HTTPStatusCode'],\n"
+           "                          err.response['Error']['Code']]\n"
+           "    return out\n")
+    server.create_function(name, "python3.12", "app.handler", {"app.py": app}, Timeout=30)
+    out = server.invoke_json(name, {})[1]
+    assert out["real"] == name, out
+    assert out["none"][0] == 403 and out["none"][1] in ("UnrecognizedClientException",
+                                                        "InvalidSignatureException"), out
+    assert out["forged"] == [403, "UnrecognizedClientException"], out
 
 
 def test_aws_cli_with_a_wrong_key(server):
