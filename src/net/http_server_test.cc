@@ -423,6 +423,34 @@ TEST_F(HttpServerTest, CutsABodySentTooSlowly) {
   EXPECT_EQ(handled.load(), 0);
 }
 
+TEST_F(HttpServerTest, GivesALargerBodyMoreTimeAtTheMinimumRate) {
+  HttpServerOptions opts = ShortDeadlines();
+  opts.body_min_rate = 20;  // 100 bytes: 200 ms + 5 s
+  HttpServer server(loop_, AnswerOk(), opts);
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  conn.Write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+  // About a second of bytes: past body_timeout alone, within the rate.
+  EXPECT_FALSE(conn.DribbleUntilClosed(std::string(100, 'x'), std::chrono::milliseconds(5)));
+  EXPECT_NE(conn.ReadUntil("ok 100", 1).find("ok 100"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ClosesAConnectionThatDoesNotTakeItsAnswer) {
+  HttpServer server(
+      loop_,
+      [](HttpRequest&&, Responder respond) {
+        respond(HttpResponse::Text(200, std::string(64 * 1024 * 1024, 'x')));
+      },
+      ShortDeadlines());
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  RawConnection conn(*port);
+  ASSERT_TRUE(WaitForConnections(server, 1));
+  conn.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");  // and never read
+  EXPECT_TRUE(WaitForConnections(server, 0));
+}
+
 TEST_F(HttpServerTest, ClosesAnIdleKeptAliveConnection) {
   HttpServerOptions opts = ShortDeadlines();
   opts.header_timeout = std::chrono::seconds(60);
