@@ -16,6 +16,20 @@ std::string_view RoleName(std::string_view role_arn) {
   return slash == std::string_view::npos ? role_arn : role_arn.substr(slash + 1);
 }
 
+// Whether any statement has a condition or a policy variable to fill.
+bool NeedsContext(const std::vector<std::shared_ptr<const iam::Policy>>& policies) {
+  for (const auto& policy : policies) {
+    for (const auto& st : policy->statements) {
+      if (!st.conditions.empty()) return true;
+      if (!policy->variables()) continue;
+      for (const auto& r : st.resources) {
+        if (r.find("${") != std::string::npos) return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 AwsError AccessDeniedError(std::string_view service, std::string message) {
@@ -75,17 +89,22 @@ std::optional<AwsError> AccessControl::Check(const Principal& p, std::string_vie
     if (auto own = OwnLogsPolicy(group)) fallback.push_back(std::move(own));
     policies = &fallback;
   }
-  std::map<std::string, std::vector<std::string>> context{
-      {"aws:principalarn", {p.role_arn}},
-      {"aws:principalaccount", {account_id_}},
-      {"aws:principaltype", {"AssumedRole"}},
-      {"aws:securetransport", {"false"}},
-      {"aws:currenttime", {FormatIso8601Millis(NowEpochMillis())}},
-      {"aws:requestedregion", {p.region}},
-  };
   iam::AccessRequest request;
   request.action = action;
   request.resource = resource;
+  // The condition context is built only for policies that read it: most
+  // roles are plain Allow lists, and this runs on every request.
+  std::map<std::string, std::vector<std::string>> context;
+  if (NeedsContext(*policies)) {
+    context = {
+        {"aws:principalarn", {p.role_arn}},
+        {"aws:principalaccount", {account_id_}},
+        {"aws:principaltype", {"AssumedRole"}},
+        {"aws:securetransport", {"false"}},
+        {"aws:currenttime", {FormatIso8601Millis(NowEpochMillis())}},
+        {"aws:requestedregion", {p.region}},
+    };
+  }
   request.context = &context;
   iam::Decision d = iam::Evaluate(*policies, request);
   if (d == iam::Decision::kAllow) return std::nullopt;
