@@ -150,7 +150,9 @@ net::HeadVerdict Endpoint::JudgeHead(const net::HttpRequest& req,
 net::HttpResponse Endpoint::ProtocolError(int status, const std::string& message) {
   // Both error conventions at once: rest-json clients read the header, JSON
   // protocol clients read __type.
-  std::string type = status == 431 ? "RequestHeaderFieldsTooLargeException" : "BadRequestException";
+  std::string type = status == 431   ? "RequestHeaderFieldsTooLargeException"
+                     : status == 503 ? "ServiceUnavailableException"
+                                     : "BadRequestException";
   AwsError e{status, type, message};
   net::HttpResponse r = RenderError(Protocol::kJson, e, NewUuid());
   r.headers.push_back({"x-amzn-ErrorType", type});

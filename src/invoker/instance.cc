@@ -32,6 +32,9 @@ constexpr size_t kInstanceConnections = 256;
 net::HttpServerOptions InstanceListenerOptions(const InstanceEnvironment& env, bool host_network,
                                                uint32_t host_uid) {
   net::HttpServerOptions o;
+  // A runtime's connection sits idle while its function runs (up to 900 s),
+  // and an SDK keeps its pool between calls: only reading is timed here.
+  o.idle_timeout = std::chrono::milliseconds(0);
   o.max_connections = kInstanceConnections;
   o.max_connections_per_peer = 0;  // every peer is the instance
   o.connection_budget = env.connections;
@@ -219,6 +222,7 @@ Status Instance::Start() {
   if (env_.aws_handler) {
     aws_listener = env_.aws_handler(credentials_.access_key_id);
     aws_options.head_filter = std::move(aws_listener.head_filter);
+    aws_options.protocol_error = std::move(aws_listener.protocol_error);
   }
   if (isolated_net) {
     ASSIGN_OR_RETURN(UniqueFd netns, process_->process->OpenNetns());

@@ -49,6 +49,7 @@ class CredentialIssuer {
 struct AwsListener {
   net::Handler handler;
   std::function<net::HeadVerdict(const net::HttpRequest&)> head_filter;
+  std::function<net::HttpResponse(int status, const std::string& message)> protocol_error;
 };
 using AwsHandlerFactory = std::function<AwsListener(const std::string& access_key_id)>;
 

@@ -98,6 +98,11 @@ struct EventLoop::Impl {
     for (int i = 0; i < (n < 1 ? 1 : n); ++i) {
       contexts.push_back(std::make_unique<Context>(1));
       guards.emplace_back(contexts.back()->get_executor());
+      // A context opens its epoll and timer descriptors with its first timer
+      // or socket; opened here, at start, so that a context whose first
+      // socket arrives while the process is out of descriptors does not
+      // throw from inside an accept.
+      asio::steady_timer warm(*contexts.back());
     }
   }
   // A pending operation of one context may hold an object of another (an

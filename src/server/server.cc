@@ -230,7 +230,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.invoker = std::make_shared<invoker::Invoker>(
       *s.fn_loop, *s.sandboxer, *s.catalog, *s.logs, *s.credentials,
       [endpoint](const std::string& key) {
-        return invoker::AwsListener{endpoint->InstanceHandler(key), endpoint->HeadFilter(key)};
+        return invoker::AwsListener{endpoint->InstanceHandler(key), endpoint->HeadFilter(key),
+                                    &aws::Endpoint::ProtocolError};
       },
       io);
 
@@ -317,8 +318,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     gho.body_limit = 10 * 1024 * 1024;  // API Gateway's payload limit: larger gets 413
     gho.connection_budget = public_budget;
     gho.protocol_error = [](int status, const std::string&) {
-      return net::HttpResponse::Json(status, status == 431 ? R"({"message":"Request Header Fields Too Large"})"
-                                                           : R"({"message":"Bad Request"})");
+      return net::HttpResponse::Json(status, status == 431   ? R"({"message":"Request Header Fields Too Large"})"
+                                             : status == 503 ? R"({"message":"Service Unavailable"})"
+                                                             : R"({"message":"Bad Request"})");
     };
     s.gateway_server = std::make_unique<net::HttpServer>(
         *s.fn_loop, [self](net::HttpRequest&& r, net::Responder w) { self->gateway->Handle(std::move(r), std::move(w)); },

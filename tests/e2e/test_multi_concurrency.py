@@ -6,7 +6,7 @@ on the Lambda API put up to that many invocations on one instance at once.
 import json
 import threading
 
-from conftest import deploy, http_call, write_service
+from conftest import ROLE, deploy, http_call, write_service
 
 # Each invocation waits until `want` invocations are running in this process
 # (or 20 s pass): only an instance that takes them together answers quickly
@@ -82,7 +82,7 @@ def test_one_instance_takes_several_invocations_at_once(server_factory, tmp_path
 def test_lambda_api_capacity_provider_config(server):
     body = {
         "FunctionName": "mc-api", "Runtime": "nodejs20.x", "Handler": "index.handler",
-        "Role": "arn:aws:iam::000000000000:role/r",
+        "Role": ROLE,
         "Code": {"ZipFile": __import__("base64").b64encode(
             __import__("conftest").make_zip({"index.js": HANDLER})).decode()},
         "CapacityProviderConfig": {"LambdaManagedInstancesCapacityProviderConfig": {
