@@ -22,8 +22,11 @@ runtime-tests:
 	sh runtimes/nodejs/test/run.sh
 	$(PYTHON) -m pytest -q runtimes/python/tests
 
+# The end-to-end suites, two test processes at once (python3-pytest-xdist):
+# each test starts or shares servers of its own on free ports.
+E2E_JOBS ?= 2
 e2e: build
-	NIMBUS_BIN=$(abspath $(BUILD))/nimbus $(PYTHON) -m pytest -q tests/e2e
+	NIMBUS_BIN=$(abspath $(BUILD))/nimbus $(PYTHON) -m pytest -q -n $(E2E_JOBS) tests/e2e
 
 test: setup build
 	$(MAKE) unit runtime-tests e2e check-layers
