@@ -54,4 +54,13 @@ bool ParseInt64(std::string_view s, long long* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && extra.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 }  // namespace nimbus

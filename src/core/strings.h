@@ -13,5 +13,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::vector<std::string_view> Split(std::string_view s, char sep);
 // Parses a decimal integer; false when `s` is not exactly one.
 bool ParseInt64(std::string_view s, long long* out);
+// Whether `s` is non-empty and holds only ASCII letters, digits and the
+// characters of `extra` (names AWS restricts to such a set).
+bool OnlyWordCharacters(std::string_view s, std::string_view extra);
 
 }  // namespace nimbus

@@ -29,16 +29,6 @@ const char* TypeName(const json::value& v) {
 
 namespace {
 
-// Whether `s` is non-empty and holds only ASCII letters, digits and the
-// characters of `extra`.
-bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!word && extra.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
 
 bool AsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 

@@ -8,21 +8,6 @@
 
 namespace nimbus::manifest {
 namespace json = boost::json;
-namespace {
-
-// Whether `s` is non-empty and holds only ASCII letters, digits and the
-// characters of `extra`.
-bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!word && extra.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Status Builder::BuildProvider() {
   const json::object& root = doc_.root.get_object();
   const json::value* pv = root.if_contains("provider");

@@ -1,25 +1,11 @@
 // Builder: resources (the CloudFormation part of serverless.yml).
 #include <string_view>
 
+#include "core/strings.h"
 #include "manifest/manifest_builder.h"
 
 namespace nimbus::manifest {
 namespace json = boost::json;
-namespace {
-
-// Whether `s` is non-empty and holds only ASCII letters, digits and the
-// characters of `extra`.
-bool OnlyWordCharacters(std::string_view s, std::string_view extra) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!word && extra.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Status Builder::BuildResources() {
   RETURN_IF_ERROR(BuildResourceSets());
   return BuildRoles();  // needs the functions and the AWS::IAM::Role resources
