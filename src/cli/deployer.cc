@@ -392,7 +392,6 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
   roles_.clear();
   std::vector<std::string> accepted;
   ServiceApiOptions sao;
-  sao.key_secret = client_.options().secret_access_key;
   sao.accepted = &accepted;
   ASSIGN_OR_RETURN(gateway::ApiConfig api, BuildServiceApi(m, sao));
   std::vector<std::string> unsupported;
@@ -450,6 +449,12 @@ Result<DeployReport> Deployer::Apply(const manifest::Manifest& m, const DeployOp
   std::set<std::string> role_names;
   for (const auto& [id, role] : roles_) role_names.insert(role.name);
   RETURN_IF_ERROR(roles.DeleteOthers(role_names, &report.changes, options.progress));
+  // Keys the file names without a value have the value the gateway chose.
+  if (previous.ok()) {
+    if (auto deployed = gateway::ApiConfigFromJson(*previous); deployed.ok()) {
+      KeepDeployedKeyValues(&api, *deployed);
+    }
+  }
   json::value wanted = gateway::ToJson(api);
   bool api_changed = true;
   if (previous.ok()) {

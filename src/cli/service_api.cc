@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "core/crypto.h"
-#include "core/encoding.h"
 #include "core/fs.h"
 #include "core/strings.h"
 
@@ -329,11 +327,7 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
         k.enabled = BoolOr(kv.get_object(), "enabled", true);
       }
       if (k.name.empty()) return Fail("provider.apiGateway.apiKeys", "each key needs a name");
-      if (k.value.empty()) {
-        // Derived, so that every deploy gives the key the same value.
-        k.value = Hex(HmacSha256(options.key_secret, "apikey:" + c.id + ":" + k.name)).substr(0, 40);
-      }
-      c.api_keys.push_back(std::move(k));
+      c.api_keys.push_back(std::move(k));  // without a value: the gateway chooses one
       return Status::Ok();
     };
     for (const auto& kv : keys->get_array()) {
@@ -354,6 +348,15 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
   Status valid = gateway::Validate(c);
   if (!valid.ok()) return Fail(m.file.empty() ? "serverless.yml" : m.file, valid.message());
   return c;
+}
+
+void KeepDeployedKeyValues(ApiConfig* wanted, const ApiConfig& deployed) {
+  for (gateway::ApiKeyConfig& key : wanted->api_keys) {
+    if (!key.value.empty()) continue;
+    for (const gateway::ApiKeyConfig& old : deployed.api_keys) {
+      if (old.name == key.name) key.value = old.value;
+    }
+  }
 }
 
 }  // namespace nimbus::cli

@@ -15,9 +15,6 @@
 namespace nimbus::cli {
 
 struct ServiceApiOptions {
-  // Secret that derives the values of API keys declared by name only, so
-  // that redeploying gives every key the same value.
-  std::string key_secret;
   // Settings the conversion accepted that the manifest reported as
   // unsupported (Nimbus's own keys, such as throttles): removed from it.
   std::vector<std::string>* accepted = nullptr;
@@ -26,7 +23,14 @@ struct ServiceApiOptions {
 // The API id of a service: "<service>-<stage>".
 std::string ServiceApiId(const manifest::Manifest& m);
 
+// API keys declared by name only come without a value: the gateway gives
+// each one a random value and keeps it on later deploys (gateway/api_keys.h).
 Result<gateway::ApiConfig> BuildServiceApi(const manifest::Manifest& m,
                                            const ServiceApiOptions& options);
+
+// Gives each key of `wanted` without a value the value `deployed` (the API
+// as the gateway serves it now) has for the same name, so that a redeploy
+// compares equal to what is deployed when nothing changed.
+void KeepDeployedKeyValues(gateway::ApiConfig* wanted, const gateway::ApiConfig& deployed);
 
 }  // namespace nimbus::cli

@@ -329,7 +329,7 @@ Status Validate(const ApiConfig& c) {
     plans.insert(p.name);
   }
   for (const auto& k : c.api_keys) {
-    if (k.value.size() < 20) {
+    if (!k.value.empty() && k.value.size() < 20) {
       return InvalidArgument("API key " + k.name + ": the value must be at least 20 characters");
     }
     if (!k.usage_plan.empty() && !plans.count(k.usage_plan)) {

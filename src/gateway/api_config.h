@@ -75,7 +75,7 @@ struct RouteConfig {
 
 struct ApiKeyConfig {
   std::string name;
-  std::string value;
+  std::string value;  // empty: the gateway gives the key one (api_keys.h)
   std::string usage_plan;  // a UsagePlanConfig name, or "" for the first plan
   bool enabled = true;
 };

@@ -144,6 +144,19 @@ TEST_F(GatewayKeysTest, PutGivesRandomValuesKeptAcrossPutsAndRestarts) {
   EXPECT_EQ(KeyOf(*restarted, "blog-dev"), blog);
 }
 
+// What `nimbus deploy` sends for keys named without a value.
+TEST_F(GatewayKeysTest, ConfigurationsMayLeaveKeyValuesToTheGateway) {
+  ApiConfig sent = Api("shop-dev", {Key("partner")});
+  auto read = ApiConfigFromJson(ToJson(sent));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  auto gateway = NewGateway();
+  ASSERT_TRUE(gateway->Put(std::move(*read), std::nullopt).ok());
+  EXPECT_EQ(KeyOf(*gateway, "shop-dev").size(), 40u);
+  // A value given must still be long enough to be hard to guess.
+  sent.api_keys[0].value = "short";
+  EXPECT_FALSE(ApiConfigFromJson(ToJson(sent)).ok());
+}
+
 TEST_F(GatewayKeysTest, StoredPubliclyDerivedValuesAreReplacedAtLoad) {
   std::string guessable = PublicDerived("shop-dev", "partner");
   ApiConfig stored = Api("shop-dev", {Key("partner", guessable)});

@@ -83,7 +83,7 @@ def test_keys_without_values_are_random_per_service_and_kept(tmp_path, server_fa
     assert private(server, "blog-dev", shop_key).status == 403
 
     # A redeploy keeps the value; a key added to the file gets one of its own.
-    deploy_with_dev_credentials(server, shop)
+    assert "no changes" in deploy_with_dev_credentials(server, shop).stdout
     assert keys_of(server, "shop-dev") == {"partner": shop_key}
     write_service(shop, service("shop", "[partner, mobile]"))
     deploy_with_dev_credentials(server, shop)
