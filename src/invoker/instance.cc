@@ -21,10 +21,13 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kTailBytes = 4096;
 constexpr size_t kMaxLineBytes = 256 * 1024;  // Lambda truncates longer lines
 
-// An instance's listeners hold at most this many connections each: an SDK's
-// pool per concurrent invocation, with room. One function cannot take the
-// server's descriptors.
-constexpr size_t kInstanceConnections = 256;
+// How many connections an instance's AWS endpoint holds: an SDK's pool (50
+// for the JS SDK v3, 10 for boto3) with room. With the body limit below, this
+// bounds what one function can make the server buffer.
+constexpr size_t kAwsEndpointConnections = 64;
+// The Runtime API: one connection per invocation slot, and a few for
+// batches, results and reconnects.
+constexpr size_t kRuntimeApiSpareConnections = 8;
 
 // The options of a listener meant for one instance alone. In network mode
 // host it sits on the host's loopback, where any process may connect: only
@@ -35,7 +38,6 @@ net::HttpServerOptions InstanceListenerOptions(const InstanceEnvironment& env, b
   // A runtime's connection sits idle while its function runs (up to 900 s),
   // and an SDK keeps its pool between calls: only reading is timed here.
   o.idle_timeout = std::chrono::milliseconds(0);
-  o.max_connections = kInstanceConnections;
   o.max_connections_per_peer = 0;  // every peer is the instance
   o.connection_budget = env.connections;
   if (host_network && host_uid != 0) {
@@ -209,6 +211,7 @@ Status Instance::Start() {
 
   net::HttpServerOptions api_options =
       InstanceListenerOptions(env_, !isolated_net, process_->host_uid());
+  api_options.max_connections = function_->max_concurrency + kRuntimeApiSpareConnections;
   api_options.body_limit = 16 * 1024 * 1024;
   api_options.coalesce_answers = true;
   runtime_api_ = std::make_unique<net::HttpServer>(
@@ -217,6 +220,7 @@ Status Instance::Start() {
   // BatchWriteItem or a 6 MB Invoke; a larger one is refused unread.
   net::HttpServerOptions aws_options =
       InstanceListenerOptions(env_, !isolated_net, process_->host_uid());
+  aws_options.max_connections = kAwsEndpointConnections;
   aws_options.body_limit = 17 * 1024 * 1024;
   invoker::AwsListener aws_listener;
   if (env_.aws_handler) {

@@ -103,8 +103,8 @@ def test_a_function_cannot_take_the_servers_descriptors(server):
     baseline = fd_count(server.pid)
     resp, out = server.invoke_json(name, {"n": 600})
     assert "FunctionError" not in resp, out
-    assert out["kept"] <= 256, out
-    assert out["refused"] >= 600 - 256, out
+    assert out["kept"] <= 64, out
+    assert out["refused"] >= 600 - 64, out
     # The descriptors it held are given back, and the server still serves.
     deadline = time.monotonic() + 10
     while fd_count(server.pid) > baseline + 16 and time.monotonic() < deadline:
