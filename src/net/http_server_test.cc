@@ -556,6 +556,12 @@ TEST_F(HttpServerTest, ServersSharingABudgetTogetherStayWithinIt) {
 }
 
 TEST_F(HttpServerTest, BacksOffWhileOutOfDescriptorsAndRecovers) {
+#ifdef __SANITIZE_ADDRESS__
+  // The sanitizers' runtime needs descriptors of its own (a pipe to probe
+  // memory for UBSan's vptr check): with none left it reports the server's
+  // log call as a bad object. The plain build runs this test.
+  GTEST_SKIP() << "needs free descriptors under the sanitizers";
+#endif
   HttpServerOptions opts;
   opts.accept_backoff = std::chrono::milliseconds(50);
   HttpServer server(loop_, AnswerOk(), opts);
