@@ -168,7 +168,7 @@ def raw_requests(path, t, reqs):
             f.write(struct.pack("<I", len(data)) + data)
 
 
-UNIQUE_PER_SECOND = 80000  # distinct PutItems built per second measured: more than any run sends
+UNIQUE_PER_SECOND = 160000  # distinct PutItems built per second measured: more than any run sends
 
 
 def run_loadgen(t, path, connections, duration, server_pid, unique=False, batch=True):

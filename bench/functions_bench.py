@@ -39,6 +39,18 @@ BIN = os.environ.get("NIMBUS_BIN", os.path.join(ROOT, "build", "nimbus"))
 ROLE = "arn:aws:iam::000000000000:role/bench"
 
 
+def make_role(endpoint, key, secret):
+    """The functions' execution role: Lambda may assume it; they call nothing."""
+    iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id=key, aws_secret_access_key=secret)
+    try:
+        iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    except Exception:  # noqa: BLE001 - an older server has no IAM and takes any Role;
+        pass           # a failure here shows again as CreateFunction's own error
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,6 +165,7 @@ def main():
         lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1",
                            aws_access_key_id=key, aws_secret_access_key=secret,
                            config=Config(retries={"max_attempts": 1}, read_timeout=60))
+        make_role(endpoint, key, secret)
         lam.create_function(FunctionName="echo", Runtime="provided.al2023", Handler="bootstrap",
                             Role=ROLE, Code={"ZipFile": zip_bytes(COLD_FUNCTIONS["provided.al2023 (C++)"][2])},
                             MemorySize=128)
