@@ -23,6 +23,7 @@ import http.client
 import io
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -73,6 +74,18 @@ def unique(prefix: str = "fn") -> str:
 
 
 def free_port() -> int:
+    """A port free now, below the kernel's ephemeral range: ports the kernel
+    hands out by itself (every client connection's, and the listeners of
+    function instances in host mode) never take it before the server binds it."""
+    low, _ = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+    for _ in range(200):
+        port = random.randrange(10000, max(10001, low))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -277,6 +290,7 @@ class NimbusServer:
         self.data_dir = Path(data_dir)
         self.args = list(args)
         self.env = env  # extra environment for the server process
+        self.own_ports = port is None and "--gateway-port" not in args
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # Every server gets its own gateway port unless the test chose one.
@@ -293,6 +307,23 @@ class NimbusServer:
 
     # -- process ----------------------------------------------------------
     def start(self, timeout: float = 30.0) -> "NimbusServer":
+        # Another test process may bind a port between free_port() and the
+        # server: ports this object chose are chosen again then.
+        for attempt in range(3):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError as e:
+                if "Address already in use" not in str(e) or attempt == 2 or not self.own_ports:
+                    raise
+                self.port = free_port()
+                self.endpoint = f"http://127.0.0.1:{self.port}"
+                i = self.args.index("--gateway-port")
+                self.gateway_port = free_port()
+                self.args[i + 1] = str(self.gateway_port)
+                self.gateway = f"http://127.0.0.1:{self.gateway_port}"
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> "NimbusServer":
         cmd = [
             str(NIMBUS_BIN), "serve",
             "--data-dir", str(self.data_dir),
