@@ -249,7 +249,9 @@ void LambdaFrontend::Handle(net::HttpRequest&& req, const RequestContext& ctx,
   Route route = Match(req);
   // Every operation but CreateFunction (whose function is named in the
   // body) is authorised here, before anything is read or changed.
-  if (route.op != "CreateFunction" && !route.op.starts_with("Unsupported")) {
+  // The account's keys may do everything: only an instance's calls pay for
+  // building the action and the ARN.
+  if (ctx.is_instance() && route.op != "CreateFunction" && !route.op.starts_with("Unsupported")) {
     std::string resource = route.name.empty() ? "*" : ResourceArn(route.name, req);
     if (auto denied = ctx.Authorize(LambdaAction(route.op), resource)) return fail(*denied);
   }
