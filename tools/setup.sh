@@ -9,7 +9,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   librocksdb-dev libssl-dev libseccomp-dev libyaml-cpp-dev libarchive-dev libcli11-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
-  libre2-dev
+  libre2-dev libpugixml-dev
   python3 python3-boto3 python3-pytest python3-pytest-xdist python3-cryptography awscli zip
   unzip curl procps wrk ca-certificates
   # The fuzz targets: clang and its runtimes (libFuzzer), which clang only recommends.
