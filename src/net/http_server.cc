@@ -326,14 +326,25 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
       session->pending = std::make_shared<ResponseChannel>(session->socket.get_executor(), 1);
     }
     auto channel = session->pending;
+    // The last guard: handlers answer errors as values (Status), never by
+    // throwing. One that throws is a bug, reported loudly with the request
+    // that found it; the client gets a 500 and the server goes on.
+    std::string method = req.method, target = req.target;
+    auto guard = [&](const char* what) {
+      spdlog::critical("BUG: the handler of {} {} threw ({}); answered 500. Handlers must "
+                       "return errors, not throw them.",
+                       method, target.substr(0, 200), what);
+      channel->try_send(boost::system::error_code{},
+                        HttpResponse::Text(500, "Internal Server Error"));
+    };
     try {
       handler(std::move(req), [channel](HttpResponse r) {
         channel->try_send(boost::system::error_code{}, std::move(r));
       });
     } catch (const std::exception& e) {
-      spdlog::error("handler threw: {}", e.what());
-      channel->try_send(boost::system::error_code{},
-                        HttpResponse::Text(500, "Internal Server Error"));
+      guard(e.what());
+    } catch (...) {
+      guard("an exception of unknown type");
     }
     HttpResponse response;
     bool answered = channel->try_receive(

@@ -155,6 +155,24 @@ TEST_F(HttpServerTest, AnswersInlineAndKeepsAlive) {
   EXPECT_EQ(server.connection_count(), 1u);
 }
 
+// The last guard: a handler that throws (a bug) costs its request a 500,
+// not the server or the connection.
+TEST_F(HttpServerTest, AHandlerThatThrowsIsAnswered500AndTheServerGoesOn) {
+  HttpServer server(loop_, [](HttpRequest&& req, Responder respond) {
+    if (req.path == "/throw") throw std::runtime_error("bug");
+    if (req.path == "/throw-int") throw 7;
+    respond(HttpResponse::Text(200, "fine"));
+  });
+  auto port = server.Listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok()) << port.status().ToString();
+  HttpClient client("127.0.0.1", *port);
+  for (const char* path : {"/throw", "/throw-int", "/ok"}) {
+    auto resp = client.Send(Get(path));
+    ASSERT_TRUE(resp.ok()) << path << ": " << resp.status().ToString();
+    EXPECT_EQ(resp->status, std::string(path) == "/ok" ? 200 : 500) << path;
+  }
+}
+
 TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrderAndFramesResponsesItself) {
   HttpServer server(loop_, [](HttpRequest&& req, Responder respond) {
     HttpResponse r = HttpResponse::Text(200, "answer to " + req.path);
