@@ -188,8 +188,7 @@ Result<std::optional<Item>> TableService::GetItem(const std::string& table, cons
 
 Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<Item>& old_item,
                                  const std::optional<Item>& new_item, bool by_ttl,
-                                 store::WriteBatch& batch,
-                                 std::vector<std::function<void()>>& after) {
+                                 store::WriteBatch& batch, StreamLog::Appends& appends) {
   auto s = t.Schema();
   std::string encoded = *EncodeItemKey(s->key, key);
   if (new_item) {
@@ -234,19 +233,10 @@ Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<
     r.event_name = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
     r.created_ms = NowEpochMillis();
     r.keys = KeyOf(s->key, key);
-    bool want_new = stream->view == StreamViewType::kNewImage ||
-                    stream->view == StreamViewType::kNewAndOldImages;
-    bool want_old = stream->view == StreamViewType::kOldImage ||
-                    stream->view == StreamViewType::kNewAndOldImages;
-    if (want_new) r.new_image = new_item;
-    if (want_old) r.old_image = old_item;
+    r.new_image = new_item;
+    r.old_image = old_item;
     r.by_ttl = by_ttl;
-    uint64_t seq = t.next_sequence.fetch_add(1);
-    std::string k = layout::Stream(s->id);
-    layout::AppendBe64(&k, seq);
-    batch.Put(k, EncodeStreamRecord(r));
-    std::string name = s->name;
-    after.push_back([this, name] { NotifyStream(name); });
+    streams_.Append(t.stream, *stream, std::move(r), batch, appends);
   }
   return Status::Ok();
 }
@@ -254,7 +244,7 @@ Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<
 Result<WriteOutcome> TableService::MutateItem(Table& t, const Item& key,
                                               const Condition* condition,
                                               const ItemChange& change) {
-  std::vector<std::function<void()>> after;
+  StreamLog::Appends appends;
   WriteOutcome out;
   {
     std::shared_lock writers(t.writers);
@@ -273,12 +263,12 @@ Result<WriteOutcome> TableService::MutateItem(Table& t, const Item& key,
     RETURN_IF_ERROR(change(*s, out, next));
     if (next != out.old_item) {
       store::WriteBatch batch;
-      RETURN_IF_ERROR(WriteLocked(t, key, out.old_item, next, false, batch, after));
+      RETURN_IF_ERROR(WriteLocked(t, key, out.old_item, next, false, batch, appends));
       RETURN_IF_ERROR(store_.Write(batch));
     }
     out.new_item = std::move(next);
   }
-  for (auto& f : after) f();
+  streams_.Publish(appends);
   return out;
 }
 
@@ -432,7 +422,7 @@ Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> 
   if (outcome.cancelled) return outcome;
 
   store::WriteBatch batch;
-  std::vector<std::function<void()>> after;
+  StreamLog::Appends appends;
   for (size_t i = 0; i < actions.size(); ++i) {
     TransactAction& a = actions[i];
     Prepared& p = prepared[i];
@@ -458,7 +448,7 @@ Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> 
       }
     }
     if (olds[i] && next && *olds[i] == *next) continue;
-    RETURN_IF_ERROR(WriteLocked(*p.table, p.key, olds[i], next, false, batch, after));
+    RETURN_IF_ERROR(WriteLocked(*p.table, p.key, olds[i], next, false, batch, appends));
   }
   RETURN_IF_ERROR(store_.Write(batch));
   if (!token.empty()) {
@@ -467,7 +457,7 @@ Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> 
   }
   stripe_locks.clear();
   writer_locks.clear();
-  for (auto& f : after) f();
+  streams_.Publish(appends);
   outcome.reasons.clear();
   outcome.items.clear();
   return outcome;
@@ -644,52 +634,16 @@ void TableService::PersistCounters() {
 
 int TableService::SweepExpired() {
   PersistCounters();
-  std::vector<std::shared_ptr<Table>> tables;
   int64_t now_ms = NowEpochMillis();
-  int64_t retention_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.stream_retention).count();
-  std::vector<std::string> purge;  // deleted tables whose streams have expired
+  if (streams_.Trim(now_ms)) CollectGarbage();
+  std::vector<std::shared_ptr<Table>> tables;
   {
-    std::unique_lock lock(mu_);
+    std::shared_lock lock(mu_);
     for (const auto& [n, t] : tables_) tables.push_back(t);
-    for (auto it = retired_.begin(); it != retired_.end();) {
-      if (it->second.schema->deleted_ms < now_ms - retention_ms) {
-        purge.push_back(it->first);
-        it = retired_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (const std::string& id : purge) {
-    store::WriteBatch batch;
-    batch.Delete(layout::Retired(id));
-    batch.Put(layout::Garbage(layout::Stream(id)), "");
-    if (store_.Write(batch).ok()) CollectGarbage();
   }
   int removed = 0;
   for (const auto& t : tables) {
     auto s = t->Schema();
-    // Stream records older than the retention period.
-    {
-      store::WriteBatch batch;
-      std::string prefix = layout::Stream(s->id);
-      int64_t cutoff =
-          now_ms -
-          std::chrono::duration_cast<std::chrono::milliseconds>(options_.stream_retention).count();
-      store_
-          .Scan(prefix, "",
-                [&](std::string_view k, std::string_view v) {
-                  if (v.size() < 10 ||
-                      static_cast<int64_t>(layout::ReadBe64(v.substr(2))) >= cutoff) {
-                    return false;
-                  }
-                  batch.Delete(k);
-                  return batch.size() < 10000;
-                })
-          .IgnoreError();
-      if (!batch.empty()) store_.Write(batch).IgnoreError();
-    }
     if (!s->ttl_enabled) continue;
     std::string prefix = layout::Ttl(s->id);
     std::string end = prefix;
@@ -704,19 +658,19 @@ int TableService::SweepExpired() {
               })
         .IgnoreError();
     for (const std::string& encoded : keys) {
-      std::vector<std::function<void()>> after;
+      StreamLog::Appends appends;
       {
         std::shared_lock writers(t->writers);
         std::lock_guard stripe(t->StripeFor(encoded));
         auto old = ReadItem(*t, encoded);
         if (!old.ok() || !*old || !Expired(*t, **old)) continue;
         store::WriteBatch batch;
-        if (!WriteLocked(*t, KeyOf(s->key, **old), *old, std::nullopt, true, batch, after).ok())
+        if (!WriteLocked(*t, KeyOf(s->key, **old), *old, std::nullopt, true, batch, appends).ok())
           continue;
         if (!store_.Write(batch).ok()) continue;
         ++removed;
       }
-      for (auto& f : after) f();
+      streams_.Publish(appends);
     }
   }
   return removed;

@@ -62,56 +62,10 @@ std::optional<int64_t> TtlSeconds(const Value& v) {
   return whole;
 }
 
-std::string EncodeStreamRecord(const StreamRecord& r) {
-  // name, flags, created, then three length-prefixed items (absent = 0xffffffff).
-  std::string out;
-  out.push_back(r.event_name == "INSERT" ? 'I' : r.event_name == "MODIFY" ? 'M' : 'R');
-  out.push_back(r.by_ttl ? 1 : 0);
-  layout::AppendBe64(&out, static_cast<uint64_t>(r.created_ms));
-  auto put = [&](const std::optional<Item>& item) {
-    if (!item) {
-      layout::AppendBe64(&out, ~0ull);
-      return;
-    }
-    std::string enc = EncodeItem(*item);
-    layout::AppendBe64(&out, enc.size());
-    out += enc;
-  };
-  put(r.keys);
-  put(r.new_image);
-  put(r.old_image);
-  return out;
-}
-
-Result<StreamRecord> DecodeStreamRecord(uint64_t sequence, std::string_view in) {
-  if (in.size() < 10) return Internal("damaged stream record");
-  StreamRecord r;
-  r.sequence = sequence;
-  r.event_name = in[0] == 'I' ? "INSERT" : in[0] == 'M' ? "MODIFY" : "REMOVE";
-  r.by_ttl = in[1] == 1;
-  r.created_ms = static_cast<int64_t>(layout::ReadBe64(in.substr(2)));
-  in.remove_prefix(10);
-  r.size_bytes = in.size();
-  std::optional<Item> items[3];
-  for (auto& item : items) {
-    if (in.size() < 8) return Internal("damaged stream record");
-    uint64_t len = layout::ReadBe64(in);
-    in.remove_prefix(8);
-    if (len == ~0ull) continue;
-    if (len > in.size()) return Internal("damaged stream record");
-    ASSIGN_OR_RETURN(Item decoded, DecodeItem(in.substr(0, len)));
-    item = std::move(decoded);
-    in.remove_prefix(len);
-  }
-  r.keys = items[0].value_or(Item{});
-  r.new_image = std::move(items[1]);
-  r.old_image = std::move(items[2]);
-  r.event_id = std::to_string(sequence);
-  return r;
-}
-
 TableService::TableService(store::KvStore& store, TableServiceOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store),
+      options_(std::move(options)),
+      streams_(store, Platform{options_.region, options_.account_id}, options_.stream_retention) {}
 
 TableService::~TableService() {
   {
@@ -125,47 +79,22 @@ TableService::~TableService() {
 
 Status TableService::Open() {
   std::vector<TableSchema> schemas;
-  RETURN_IF_ERROR(store_.Scan("t/m/", "", [&](std::string_view, std::string_view value) {
+  RETURN_IF_ERROR(store_.Scan(layout::MetaPrefix(), "", [&](std::string_view, std::string_view value) {
     auto s = TableSchema::FromStored(value);
     if (s.ok()) schemas.push_back(std::move(*s));
     return true;
   }));
   for (auto& s : schemas) {
-    auto t = std::make_shared<Table>(std::make_shared<const TableSchema>(s));
+    auto schema = std::make_shared<const TableSchema>(s);
+    auto t = std::make_shared<Table>(schema, streams_.Track(schema));
     auto counter = store_.Get(layout::Counter(s.id));
     if (counter.ok() && counter->has_value() && (*counter)->size() == 16) {
       t->items = static_cast<int64_t>(layout::ReadBe64(**counter));
       t->bytes = static_cast<int64_t>(layout::ReadBe64(std::string_view(**counter).substr(8)));
     }
-    // Continue the stream's sequence after the last record kept.
-    auto it = store_.NewIterator();
-    std::string prefix = layout::Stream(s.id);
-    it->SeekForPrev(store::PrefixEnd(prefix));
-    if (it->Valid() && it->key().starts_with(prefix)) {
-      t->next_sequence = layout::ReadBe64(it->key().substr(prefix.size())) + 1;
-    }
-    for (const auto& st : s.streams) {
-      t->next_sequence = std::max<uint64_t>(t->next_sequence, st.first_sequence);
-    }
     tables_[s.name] = std::move(t);
   }
-  RETURN_IF_ERROR(store_.Scan("t/r/", "", [&](std::string_view, std::string_view value) {
-    auto s = TableSchema::FromStored(value);
-    if (!s.ok()) return true;
-    RetiredTable r;
-    r.next_sequence = 1;
-    auto it = store_.NewIterator();
-    std::string prefix = layout::Stream(s->id);
-    it->SeekForPrev(store::PrefixEnd(prefix));
-    if (it->Valid() && it->key().starts_with(prefix)) {
-      r.next_sequence = layout::ReadBe64(it->key().substr(prefix.size())) + 1;
-    }
-    for (const auto& st : s->streams) r.next_sequence = std::max(r.next_sequence, st.first_sequence);
-    std::string id = s->id;
-    r.schema = std::make_shared<const TableSchema>(std::move(*s));
-    retired_[id] = std::move(r);
-    return true;
-  }));
+  RETURN_IF_ERROR(streams_.Open());
   sweeper_ = std::thread([this] { SweeperLoop(); });
   return Status::Ok();
 }
@@ -177,11 +106,7 @@ std::shared_ptr<TableService::Table> TableService::FindTable(const std::string& 
 }
 
 std::string TableService::TableArn(const std::string& name) const {
-  return "arn:aws:dynamodb:" + options_.region + ":" + options_.account_id + ":table/" + name;
-}
-
-std::string TableService::StreamArn(const std::string& table, const std::string& label) const {
-  return TableArn(table) + "/stream/" + label;
+  return Platform{options_.region, options_.account_id}.TableArn(name);
 }
 
 TableStats TableService::Stats(const std::string& name) const {
@@ -213,7 +138,8 @@ Result<TableSchema> TableService::CreateTable(TableSchema schema) {
     schema.streams.back().first_sequence = 1;
   }
   RETURN_IF_ERROR(store_.Put(layout::Meta(schema.name), schema.ToStored(), /*sync=*/true));
-  auto t = std::make_shared<Table>(std::make_shared<const TableSchema>(schema));
+  auto stored = std::make_shared<const TableSchema>(schema);
+  auto t = std::make_shared<Table>(stored, streams_.Track(stored));
   std::unique_lock lock(mu_);
   tables_[schema.name] = std::move(t);
   return schema;
@@ -247,40 +173,27 @@ Result<TableSchema> TableService::DeleteTable(const std::string& name) {
   if (!t) return NotFound("Requested resource not found: Table: " + name + " not found");
   std::unique_lock writers(t->writers);  // let in-flight writes finish
   TableSchema schema = *t->Schema();
-  std::string id = schema.id;
-  bool keep_stream = !schema.streams.empty();
   // One atomic batch: the table goes, its data is marked for collection, and
   // a table with streams leaves them readable, closed, for the retention period.
   store::WriteBatch batch;
   batch.Delete(layout::Meta(name));
-  AddTableGarbage(id, keep_stream, batch);
-  RetiredTable r;
-  if (keep_stream) {
-    TableSchema retired = schema;
-    int64_t now = NowEpochMillis();
-    if (retired.streams.back().closed_ms == 0) retired.streams.back().closed_ms = now;
-    retired.deleted_ms = now;
-    r.schema = std::make_shared<const TableSchema>(retired);
-    r.next_sequence = t->next_sequence.load();
-    batch.Put(layout::Retired(id), retired.ToStored());
-  }
+  AddTableGarbage(schema.id, batch);
+  auto kept = streams_.Retire(schema, NowEpochMillis(), batch);
   RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
   {
     std::unique_lock lock(mu_);
     tables_.erase(name);
-    if (keep_stream) retired_[id] = std::move(r);
   }
+  streams_.Retired(t->stream, std::move(kept));
   WakeSweeper();  // the data goes in the background; clients no longer see it
   return schema;
 }
 
-void TableService::AddTableGarbage(const std::string& id, bool keep_stream,
-                                   store::WriteBatch& batch) {
+void TableService::AddTableGarbage(const std::string& id, store::WriteBatch& batch) {
   batch.Delete(layout::Counter(id));
   for (const std::string& prefix : {layout::Items(id), layout::IndexAll(id), layout::Ttl(id)}) {
     batch.Put(layout::Garbage(prefix), "");
   }
-  if (!keep_stream) batch.Put(layout::Garbage(layout::Stream(id)), "");
 }
 
 void TableService::WakeSweeper() {
@@ -293,10 +206,11 @@ void TableService::WakeSweeper() {
 
 int TableService::CollectGarbage() {
   std::vector<std::string> prefixes;
+  const std::string garbage = layout::GarbagePrefix();
   store_
-      .Scan(layout::kGarbagePrefix, "",
+      .Scan(garbage, "",
             [&](std::string_view key, std::string_view) {
-              prefixes.emplace_back(key.substr(layout::kGarbagePrefix.size()));
+              prefixes.emplace_back(key.substr(garbage.size()));
               return true;
             })
       .IgnoreError();
@@ -403,7 +317,7 @@ Result<TableSchema> TableService::UpdateTable(const std::string& name, const Tab
       st.view = u.stream_view.value_or(StreamViewType::kNewAndOldImages);
       st.created_ms = NowEpochMillis();
       st.label = StreamLabel(st.created_ms);
-      st.first_sequence = t->next_sequence.load();
+      st.first_sequence = streams_.NextSequence(*t->stream);
       s.streams.push_back(st);
     } else {
       if (!active) {
@@ -443,7 +357,9 @@ Result<TableSchema> TableService::UpdateTable(const std::string& name, const Tab
   meta.Put(layout::Meta(name), s.ToStored());
   if (dropped_index_id) meta.Put(layout::Garbage(layout::Index(s.id, *dropped_index_id)), "");
   RETURN_IF_ERROR(store_.Write(meta, /*sync=*/true));
-  t->SetSchema(std::make_shared<const TableSchema>(s));
+  auto stored = std::make_shared<const TableSchema>(s);
+  t->SetSchema(stored);
+  streams_.SetSchema(*t->stream, stored);
   if (dropped_index_id) WakeSweeper();
   return s;
 }
@@ -507,118 +423,6 @@ Result<TableSchema> TableService::UpdateTags(const std::string& name,
   RETURN_IF_ERROR(store_.Put(layout::Meta(name), s.ToStored(), /*sync=*/true));
   t->SetSchema(std::make_shared<const TableSchema>(s));
   return s;
-}
-
-void TableService::SetStreamListener(std::function<void(const std::string&)> listener) {
-  std::unique_lock lock(mu_);
-  stream_listener_ = std::move(listener);
-}
-
-void TableService::NotifyStream(const std::string& table) {
-  std::function<void(const std::string&)> listener;
-  {
-    std::shared_lock lock(mu_);
-    listener = stream_listener_;
-  }
-  if (listener) listener(table);
-}
-
-std::vector<TableService::StreamOwner> TableService::StreamOwners(const std::string& table) const {
-  std::vector<StreamOwner> out;
-  std::shared_lock lock(mu_);
-  for (const auto& [name, t] : tables_) {
-    if (table.empty() || name == table) out.push_back({t->Schema(), t->next_sequence.load()});
-  }
-  for (const auto& [id, r] : retired_) {
-    if (table.empty() || r.schema->name == table) out.push_back({r.schema, r.next_sequence});
-  }
-  return out;
-}
-
-std::vector<TableService::StreamDescription> TableService::ListStreams(
-    const std::string& table) const {
-  std::vector<StreamDescription> out;
-  for (const auto& owner : StreamOwners(table)) {
-    for (size_t i = 0; i < owner.schema->streams.size(); ++i) {
-      out.push_back(Describe(owner, i));
-    }
-  }
-  return out;
-}
-
-TableService::StreamDescription TableService::Describe(const StreamOwner& owner, size_t i) const {
-  const TableSchema& s = *owner.schema;
-  const StreamInfo& st = s.streams[i];
-  StreamDescription d;
-  d.table = s.name;
-  d.info = st;
-  d.arn = StreamArn(s.name, st.label);
-  d.open = st.closed_ms == 0;
-  d.key = s.key;
-  std::string created = std::to_string(st.created_ms);
-  d.shard_id = "shardId-" + std::string(20 - std::min<size_t>(20, created.size()), '0') + created +
-               "-" + s.id.substr(0, 8);
-  d.next_sequence = i + 1 < s.streams.size() ? s.streams[i + 1].first_sequence : owner.next_sequence;
-  // The first and last records actually kept.
-  auto it = store_.NewIterator();
-  std::string prefix = layout::Stream(s.id);
-  std::string from = prefix;
-  layout::AppendBe64(&from, st.first_sequence);
-  it->Seek(from);
-  if (it->Valid() && it->key().starts_with(prefix)) {
-    uint64_t seq = layout::ReadBe64(it->key().substr(prefix.size()));
-    if (seq < d.next_sequence) {
-      d.first_sequence = seq;
-      d.last_sequence = d.next_sequence - 1;
-    }
-  }
-  return d;
-}
-
-Result<TableService::StreamDescription> TableService::DescribeStream(const std::string& arn) const {
-  ASSIGN_OR_RETURN(auto found, FindStream(arn));
-  return Describe(found.first, found.second);
-}
-
-Result<std::pair<TableService::StreamOwner, size_t>> TableService::FindStream(
-    const std::string& arn) const {
-  // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
-  size_t table_at = arn.find(":table/");
-  size_t stream_at = arn.find("/stream/");
-  if (table_at == std::string::npos || stream_at == std::string::npos || stream_at < table_at) {
-    return InvalidArgument("Invalid StreamArn");
-  }
-  std::string name = arn.substr(table_at + 7, stream_at - table_at - 7);
-  std::string label = arn.substr(stream_at + 8);
-  for (const auto& owner : StreamOwners(name)) {
-    for (size_t i = 0; i < owner.schema->streams.size(); ++i) {
-      if (owner.schema->streams[i].label == label) return std::make_pair(owner, i);
-    }
-  }
-  return NotFound("Requested resource not found: Stream: " + arn + " not found");
-}
-
-Result<std::vector<StreamRecord>> TableService::ReadStream(const std::string& arn, uint64_t from,
-                                                           int limit) const {
-  ASSIGN_OR_RETURN(auto found, FindStream(arn));
-  const TableSchema& s = *found.first.schema;
-  StreamDescription d = Describe(found.first, found.second);
-  std::vector<StreamRecord> out;
-  std::string prefix = layout::Stream(s.id);
-  std::string start = prefix;
-  layout::AppendBe64(&start, std::max(from, d.info.first_sequence));
-  RETURN_IF_ERROR(store_.Scan(prefix, start, [&](std::string_view key, std::string_view value) {
-    uint64_t seq = layout::ReadBe64(key.substr(prefix.size()));
-    if (seq >= d.next_sequence || static_cast<int>(out.size()) >= limit) return false;
-    auto r = DecodeStreamRecord(seq, value);
-    if (r.ok()) {
-      // Unique across every stream, as DynamoDB's event ids are.
-      r->event_id = Hex(Sha256(s.id + ":" + std::to_string(seq))).substr(0, 32);
-      out.push_back(std::move(*r));
-    }
-    return true;
-  }));
-  return out;
 }
 
 bool TableService::Expired(const Table& t, const Item& item) const {

@@ -22,9 +22,12 @@
 #include <thread>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "store/kv_store.h"
 #include "tables/expression.h"
+#include "tables/stream_log.h"
+#include "tables/stream_subscription.h"
 #include "tables/table_schema.h"
 #include "tables/value.h"
 
@@ -90,22 +93,9 @@ struct TransactOutcome {
   std::vector<std::optional<Item>> items;
 };
 
-// A stream record, as the DynamoDB Streams API and event sources see it.
-struct StreamRecord {
-  std::string event_id;
-  std::string event_name;  // INSERT, MODIFY, REMOVE
-  uint64_t sequence = 0;
-  int64_t created_ms = 0;
-  Item keys;
-  std::optional<Item> new_image;
-  std::optional<Item> old_image;
-  size_t size_bytes = 0;
-  bool by_ttl = false;  // removed by the TTL sweeper (userIdentity: dynamodb.amazonaws.com)
-};
-
 struct TableServiceOptions {
-  std::string region = "us-east-1";
-  std::string account_id = "000000000000";
+  std::string region{kDefaultRegion};
+  std::string account_id{kDefaultAccountId};
   std::chrono::milliseconds ttl_sweep_interval{10000};
   std::chrono::hours stream_retention{24};
 };
@@ -163,27 +153,24 @@ class TableService {
                                         const std::string& token,
                                         const std::string& digest = {});
 
-  // --- streams ---
-  struct StreamDescription {
-    std::string table;
-    StreamInfo info;
-    std::string arn;
-    std::string shard_id;
-    uint64_t first_sequence = 0;  // of records still kept
-    uint64_t last_sequence = 0;   // 0 when the stream has no records
-    uint64_t next_sequence = 0;   // what the next record will get (LATEST)
-    KeySchema key;                // the table's
-    bool open = true;
-  };
-  std::vector<StreamDescription> ListStreams(const std::string& table) const;
-  Result<StreamDescription> DescribeStream(const std::string& arn) const;
-  std::string StreamArn(const std::string& table, const std::string& label) const;
+  // --- streams (StreamLog has the rest: subscriptions) ---
+  using StreamDescription = tables::StreamDescription;
+  std::vector<StreamDescription> ListStreams(const std::string& table) const {
+    return streams_.List(table);
+  }
+  Result<StreamDescription> DescribeStream(const std::string& arn) const {
+    return streams_.Describe(arn);
+  }
+  std::string StreamArn(const std::string& table, const std::string& label) const {
+    return streams_.Arn(table, label);
+  }
   // Records of the stream `arn` with sequence >= `from`, at most `limit`.
   Result<std::vector<StreamRecord>> ReadStream(const std::string& arn, uint64_t from,
-                                               int limit) const;
-  // Called (off the write path's locks) after records are appended to a
-  // table's stream; event sources use it to wake up.
-  void SetStreamListener(std::function<void(const std::string& table)> listener);
+                                               int limit) const {
+    return streams_.Read(arn, from, limit);
+  }
+  // The tables' streams, for readers that follow them (event sources).
+  StreamLog& streams() { return streams_; }
 
   // Runs one TTL sweep now (tests; the sweeper calls it periodically).
   int SweepExpired();
@@ -197,25 +184,12 @@ class TableService {
   struct Table;
   friend class TableWriter;
 
-  // A table (live, or deleted with its streams kept) and its next sequence.
-  struct StreamOwner {
-    std::shared_ptr<const TableSchema> schema;
-    uint64_t next_sequence = 1;
-  };
-  struct RetiredTable {
-    std::shared_ptr<const TableSchema> schema;
-    uint64_t next_sequence = 1;
-  };
-  std::vector<StreamOwner> StreamOwners(const std::string& table) const;
-  StreamDescription Describe(const StreamOwner& owner, size_t index) const;
-  Result<std::pair<StreamOwner, size_t>> FindStream(const std::string& arn) const;
-
   std::shared_ptr<Table> FindTable(const std::string& name) const;
   Status CheckItem(const Table& t, const Item& item) const;
   bool Expired(const Table& t, const Item& item) const;
   Status WriteLocked(Table& t, const Item& key, const std::optional<Item>& old_item,
                      const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
-                     std::vector<std::function<void()>>& after);
+                     StreamLog::Appends& appends);
   Result<std::optional<Item>> ReadItem(const Table& t, const std::string& encoded_key) const;
   // Computes a write's new item from the stored one (in `out.old_item`):
   // sets `next` (absent deletes the item) and may fill `out`'s other fields.
@@ -228,18 +202,16 @@ class TableService {
   // writes nothing. `key` holds at least the item's key attributes.
   Result<WriteOutcome> MutateItem(Table& t, const Item& key, const Condition* condition,
                                   const ItemChange& change);
-  void AddTableGarbage(const std::string& id, bool keep_stream, store::WriteBatch& batch);
+  void AddTableGarbage(const std::string& id, store::WriteBatch& batch);
   void WakeSweeper();
   void SweeperLoop();
-  void NotifyStream(const std::string& table);
 
   store::KvStore& store_;
   TableServiceOptions options_;
+  StreamLog streams_;
   mutable std::shared_mutex mu_;  // guards tables_
   std::map<std::string, std::shared_ptr<Table>> tables_;
-  std::map<std::string, RetiredTable> retired_;  // by table id
   std::mutex control_mu_;  // serialises control-plane changes
-  std::function<void(const std::string&)> stream_listener_;
   std::mutex tokens_mu_;
   std::map<std::string, std::pair<std::string, int64_t>> tokens_;  // token -> (digest, time)
   std::atomic<bool> stop_{false};
