@@ -66,7 +66,7 @@ std::optional<Principal> CredentialStore::Find(const std::string& access_key_id)
   return it->second;
 }
 
-invoker::Credentials CredentialStore::Issue(const invoker::InstanceIdentity& identity) {
+Credentials CredentialStore::Issue(const InstanceIdentity& identity) {
   Principal p;
   p.kind = Principal::Kind::kInstance;
   p.access_key_id = "ASIA" + RandomUpperAlnum(16);

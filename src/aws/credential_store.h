@@ -11,7 +11,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "invoker/interfaces.h"
+#include "core/instance_credentials.h"
 
 namespace nimbus::aws {
 
@@ -27,7 +27,7 @@ struct Principal {
   std::string region;         // instances only
 };
 
-class CredentialStore : public invoker::CredentialIssuer {
+class CredentialStore : public CredentialIssuer {
  public:
   // Loads `path`, creating a root key there when it does not exist;
   // `created` tells whether it did.
@@ -38,8 +38,8 @@ class CredentialStore : public invoker::CredentialIssuer {
   const Principal& root() const { return root_; }
   bool accepts_dev_key() const { return accept_dev_key_; }
 
-  // invoker::CredentialIssuer
-  invoker::Credentials Issue(const invoker::InstanceIdentity& identity) override;
+  // CredentialIssuer
+  Credentials Issue(const InstanceIdentity& identity) override;
   void Revoke(const std::string& access_key_id) override;
 
   // Parses the credentials-file format ([section] key = value).

@@ -101,7 +101,7 @@ TEST_F(EndpointTest, RejectsWithAwsErrorShapes) {
   EXPECT_EQ(*missing.FindHeader("x-amzn-ErrorType"), "MissingAuthenticationTokenException");
 }
 
-invoker::InstanceIdentity Identity(const std::string& name) {
+InstanceIdentity Identity(const std::string& name) {
   return {"arn:aws:lambda:us-east-1:000000000000:function:" + name, name,
           "arn:aws:iam::000000000000:role/r", "us-east-1"};
 }

@@ -1,47 +1,20 @@
-// What the invoker needs from the layers above it, as interfaces the server
-// wires to real services (log store, credential store) and tests to fakes.
+// What the invoker needs from the layers above it that is the invoker's own:
+// the AWS endpoint an instance reaches, as a factory the server wires to the
+// real endpoint and tests to fakes. The log sink and the credential issuer it
+// also takes are platform-wide interfaces in core/ (core/log_sink.h,
+// core/instance_credentials.h), included here so invoker code names them
+// unqualified.
 #pragma once
 
-#include <cstdint>
 #include <functional>
 #include <string>
 
+#include "core/instance_credentials.h"
+#include "core/log_sink.h"
 #include "net/http.h"
 #include "net/http_server.h"
 
 namespace nimbus::invoker {
-
-// Receives every line a function instance writes, and the platform's
-// START/END/REPORT lines, in order per stream. Called on I/O threads: must
-// not block.
-class LogSink {
- public:
-  virtual ~LogSink() = default;
-  virtual void Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
-                      std::string message) = 0;
-};
-
-struct Credentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;
-};
-
-// Who an instance's credentials act for: the function and its execution role.
-struct InstanceIdentity {
-  std::string function_arn;
-  std::string function_name;
-  std::string role_arn;
-  std::string region;
-};
-
-// Issues the short-lived credentials an instance calls the platform with.
-class CredentialIssuer {
- public:
-  virtual ~CredentialIssuer() = default;
-  virtual Credentials Issue(const InstanceIdentity& identity) = 0;
-  virtual void Revoke(const std::string& access_key_id) = 0;
-};
 
 // The AWS endpoint an instance reaches: requests that arrive through it may
 // use that instance's credentials (`access_key_id`), and no other
@@ -51,6 +24,8 @@ struct AwsListener {
   std::function<net::HeadVerdict(const net::HttpRequest&)> head_filter;
   std::function<net::HttpResponse(int status, const std::string& message)> protocol_error;
 };
+// Called once per instance start, on the starting thread, with the key the
+// instance was issued; the returned handlers run on the invoker's I/O threads.
 using AwsHandlerFactory = std::function<AwsListener(const std::string& access_key_id)>;
 
 }  // namespace nimbus::invoker

@@ -1,6 +1,6 @@
 // Logs: groups, streams and events, as CloudWatch Logs models them, kept in
-// the key-value store. Function instances append through the invoker's
-// LogSink interface; appends are buffered in memory and written in batches
+// the key-value store. Function instances append through the LogSink
+// interface (core/log_sink.h); appends are buffered in memory and written in batches
 // by a background thread, so the invoke path never waits on storage.
 #pragma once
 
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "invoker/interfaces.h"
+#include "core/log_sink.h"
 #include "store/kv_store.h"
 
 namespace nimbus::observe {
@@ -61,7 +61,7 @@ struct EventPage {
   std::string next_token;  // empty when there is nothing more
 };
 
-class LogStore : public invoker::LogSink {
+class LogStore : public LogSink {
  public:
   explicit LogStore(store::KvStore& store);
   ~LogStore() override;
@@ -69,7 +69,7 @@ class LogStore : public invoker::LogSink {
   // Loads group and stream metadata and starts the writer thread.
   Status Open();
 
-  // invoker::LogSink
+  // LogSink
   void Append(const std::string& group, const std::string& stream, int64_t timestamp_ms,
               std::string message) override;
   // Writes everything appended so far.
