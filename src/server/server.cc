@@ -36,6 +36,7 @@
 #include "sandbox/sandboxer.h"
 #include "store/kv_store.h"
 #include "tables/table_service.h"
+#include "triggers/function_invoker.h"
 
 namespace nimbus::server {
 
@@ -74,6 +75,7 @@ struct Server::Impl {
   std::unique_ptr<aws::IamFrontend> iam_frontend;
   std::shared_ptr<invoker::Invoker> invoker;
   std::unique_ptr<functions::FunctionService> functions;
+  std::unique_ptr<triggers::FunctionInvoker> function_invoker;  // outlives the gateway
   std::unique_ptr<aws::LambdaFrontend> lambda;
   std::unique_ptr<aws::LogsFrontend> logs_frontend;
   std::unique_ptr<tables::TableService> tables;
@@ -268,14 +270,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   go.region = options.region;
   go.account_id = options.account_id;
   go.integration_timeout = std::chrono::milliseconds(options.gateway_timeout_ms);
-  s.gateway = std::make_unique<gateway::Gateway>(
-      *s.kv, *s.fn_loop,
-      [self](const std::string& name, std::string payload, invoker::InvokeCallback done) {
-        functions::InvokeInput in;
-        in.payload = std::move(payload);
-        self->functions->Invoke(functions::FunctionRef{name, ""}, std::move(in), std::move(done));
-      },
-      go);
+  s.function_invoker = std::make_unique<triggers::FunctionInvoker>(*s.functions);
+  s.gateway = std::make_unique<gateway::Gateway>(*s.kv, *s.fn_loop,
+                                                 s.function_invoker->ForGateway(), go);
   RETURN_IF_ERROR(s.gateway->Load());
   s.gateway_admin = std::make_unique<GatewayAdmin>(*s.gateway, [self] {
     return "http://" + self->options.host + ":" + std::to_string(self->gateway_port);
