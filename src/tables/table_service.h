@@ -202,6 +202,14 @@ class TableService {
   // writes nothing. `key` holds at least the item's key attributes.
   Result<WriteOutcome> MutateItem(Table& t, const Item& key, const Condition* condition,
                                   const ItemChange& change);
+  // Query and Scan: one page loop over the key range they choose.
+  struct PageScope;
+  // The table or index a page reads, its whole key range, and the exclusive
+  // start key's position in it (checked against the schema).
+  Result<PageScope> ScopeOf(const std::string& table, const std::string& index,
+                            bool consistent_read,
+                            const std::optional<Item>& exclusive_start_key) const;
+  Result<ReadPage> ReadPageOf(const PageScope& scope) const;
   void AddTableGarbage(const std::string& id, store::WriteBatch& batch);
   void WakeSweeper();
   void SweeperLoop();

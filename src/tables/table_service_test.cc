@@ -202,6 +202,53 @@ TEST_F(TableServiceTest, ScanSegmentsCoverEverythingOnce) {
   EXPECT_TRUE(page->last_evaluated_key.has_value());
 }
 
+TEST_F(TableServiceTest, QueryAndScanPageAlike) {
+  for (int i = 1; i <= 10; ++i) {
+    ASSERT_TRUE(service_->PutItem("orders", Order("g", i, "open"), nullptr).ok());
+  }
+  KeySchema key = service_->DescribeTable("orders")->key;
+  auto none = Cond("attribute_exists(nothere)");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  // Limit counts the items read, before the filter; the page ends at the last one read.
+  QueryRequest q;
+  q.table = "orders";
+  q.key_condition = *Key("pk = :p", key, {{":p", S("g")}});
+  q.filter = &*none;
+  q.limit = 3;
+  ScanRequest sc;
+  sc.table = "orders";
+  sc.filter = &*none;
+  sc.limit = 3;
+  for (auto page : {service_->Query(q), service_->Scan(sc)}) {
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_TRUE(page->items.empty());
+    EXPECT_EQ(page->scanned, 3);
+    ASSERT_TRUE(page->last_evaluated_key.has_value());
+    EXPECT_EQ(page->last_evaluated_key->at("sk"), N(3));
+  }
+  // A starting key holds the key attributes and nothing else, for both.
+  Item extra = {{"pk", S("g")}, {"sk", N(1)}, {"status", S("open")}};
+  q.exclusive_start_key = extra;
+  sc.exclusive_start_key = extra;
+  for (auto page : {service_->Query(q), service_->Scan(sc)}) {
+    EXPECT_EQ(page.status().message(),
+              "The provided starting key is invalid: The provided key element does not match "
+              "the schema");
+  }
+  // An index page's last key is the table's key and the index's.
+  ScanRequest by_status;
+  by_status.table = "orders";
+  by_status.index = "byStatus";
+  by_status.limit = 4;
+  auto page = service_->Scan(by_status);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 4u);
+  EXPECT_EQ(page->last_evaluated_key->size(), 3u);  // pk, sk, status
+  by_status.exclusive_start_key = page->last_evaluated_key;
+  by_status.limit = 0;
+  EXPECT_EQ(service_->Scan(by_status)->items.size(), 6u);
+}
+
 TEST_F(TableServiceTest, StreamsRecordEveryChangeInOrder) {
   ASSERT_TRUE(service_->PutItem("orders", Order("s", 1, "a"), nullptr).ok());
   ASSERT_TRUE(service_->PutItem("orders", Order("s", 1, "a"), nullptr).ok());  // identical: no record
