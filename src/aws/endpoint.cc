@@ -23,17 +23,47 @@ int AuthStatus(Protocol p) { return p == Protocol::kJson ? 400 : 403; }
 // and listener have been checked (see JudgeHead).
 constexpr long long kJudgeBodiesAbove = 64 * 1024;
 
-// Before the signature names the service, the request's shape tells which
-// error format its client will parse.
-Protocol GuessProtocol(const net::HttpRequest& req) {
+// The protocol a client speaks, before (or without) a frontend to ask: the
+// request's shape first (JSON protocols send X-Amz-Target, query ones a form),
+// then the signing name of a service Nimbus does not serve.
+Protocol GuessProtocol(const net::HttpRequest& req, std::string_view service = {}) {
   if (req.FindHeader("X-Amz-Target")) return Protocol::kJson;
   if (req.HeaderOr("Content-Type").starts_with("application/x-www-form-urlencoded")) {
     return Protocol::kQuery;
   }
+  if (service == "s3") return Protocol::kRestXml;
+  // A query-protocol GET carries its Action in the query string.
+  if (req.Query("Action")) return Protocol::kQuery;
+  for (std::string_view query : {"sqs", "sns", "sts", "iam", "monitoring", "cloudformation",
+                                 "ec2", "elasticloadbalancing", "ses"}) {
+    if (service == query) return Protocol::kQuery;
+  }
   return Protocol::kRestJson;
 }
 
+// The signing name of a request, read leniently before it is verified: only
+// to choose the shape of an error.
+std::string SigningName(const net::HttpRequest& req) {
+  std::string_view cred;
+  if (const std::string* auth = req.FindHeader("Authorization")) {
+    size_t at = auth->find("Credential=");
+    if (at != std::string::npos) cred = std::string_view(*auth).substr(at + 11);
+  }
+  std::optional<std::string> query = req.Query("X-Amz-Credential");
+  if (cred.empty() && query) cred = *query;
+  // KEY/DATE/REGION/SERVICE/aws4_request
+  std::vector<std::string_view> parts = Split(cred.substr(0, cred.find_first_of(", ")), '/');
+  return parts.size() >= 4 ? std::string(parts[3]) : std::string();
+}
+
+const ErrorStyle& DefaultStyle() {
+  static const ErrorStyle kStyle;
+  return kStyle;
+}
+
 }  // namespace
+
+const ErrorStyle& Frontend::style() const { return DefaultStyle(); }
 
 Endpoint::Endpoint(CredentialStore& credentials, EndpointOptions options)
     : credentials_(credentials), options_(options) {}
@@ -61,7 +91,7 @@ std::optional<AwsError> Endpoint::Verify(const net::HttpRequest& req, const SigV
   if (auto err = VerifyHead(auth, instance_key, principal)) return err;
   if (auto err = CheckPayloadHash(req, auth)) return err;
   std::string expected =
-      ComputeSignature(req, auth, principal->secret_access_key, auth.service == "s3");
+      ComputeSignature(req, auth, principal->secret_access_key, auth.service == "s3", &signing_keys_);
   if (!ConstantTimeEquals(expected, auth.signature)) {
     return AwsError{403, "InvalidSignatureException", kBadSignature};
   }
@@ -127,7 +157,8 @@ net::HeadVerdict Endpoint::JudgeHead(const net::HttpRequest& req,
   if (length != nullptr && ParseInt64(*length, &n) && n <= kJudgeBodiesAbove) return {};
   if (length == nullptr && req.FindHeader("Transfer-Encoding") == nullptr) return {};
   if (req.path.starts_with("/_nimbus/")) return {};
-  Protocol protocol = GuessProtocol(req);
+  Protocol protocol = GuessProtocol(req, SigningName(req));
+  const ErrorStyle* style = &DefaultStyle();
   auto auth = ParseSigV4(req);
   Principal principal;
   std::optional<AwsError> err;
@@ -138,12 +169,15 @@ net::HeadVerdict Endpoint::JudgeHead(const net::HttpRequest& req,
                    auth.status().message()};
   } else {
     auto fe = frontends_.find(auth->service);
-    if (fe != frontends_.end()) protocol = fe->second->protocol();
+    if (fe != frontends_.end()) {
+      protocol = fe->second->protocol();
+      style = &fe->second->style();
+    }
     err = VerifyHead(*auth, instance_key, &principal);
     if (err && err->status == 403) err->status = AuthStatus(protocol);
   }
   net::HeadVerdict verdict;
-  if (err) verdict.answer = RenderError(protocol, *err, NewUuid());
+  if (err) verdict.answer = RenderError(protocol, *err, NewUuid(), *style);
   return verdict;
 }
 
@@ -186,7 +220,7 @@ void Endpoint::Serve(net::HttpRequest&& req, net::Responder respond,
   std::string request_id = NewUuid();
   // Before the signature names the service, the request's shape tells which
   // error format its client will parse.
-  Protocol guess = GuessProtocol(req);
+  Protocol guess = GuessProtocol(req, SigningName(req));
   auto auth = ParseSigV4(req);
   if (!auth.ok()) {
     bool missing = auth.status().reason() == "Missing";
@@ -198,10 +232,11 @@ void Endpoint::Serve(net::HttpRequest&& req, net::Responder respond,
   }
   auto fe = frontends_.find(auth->service);
   Protocol protocol = fe != frontends_.end() ? fe->second->protocol() : guess;
+  const ErrorStyle& style = fe != frontends_.end() ? fe->second->style() : DefaultStyle();
   Principal principal;
   if (auto err = Verify(req, *auth, instance_key, &principal)) {
     if (err->status == 403) err->status = AuthStatus(protocol);
-    respond(RenderError(protocol, *err, request_id));
+    respond(RenderError(protocol, *err, request_id, style));
     return;
   }
   if (fe == frontends_.end()) {

@@ -1,7 +1,17 @@
 // The AWS-compatible endpoint: verifies SigV4 on every request (header and
 // presigned forms, clock skew, unknown keys, session tokens), then hands the
 // request to the frontend registered for its signing name. Paths under
-// /_nimbus/ are Nimbus's own and are served by internal handlers.
+// /_nimbus/ are Nimbus's own and are served by internal handlers. A request
+// for a service no frontend serves is answered in the protocol its client
+// speaks (XML for S3 and the query services, JSON otherwise).
+//
+// Ownership and threads: the endpoint borrows the credential store, the
+// access control and the frontends (the composition root, server.cc, owns
+// them and keeps them alive while the endpoint serves). Register,
+// RegisterInternal and SetAccessControl are called once, before serving, on
+// one thread. Handle, HandleFromInstance and JudgeHead are then called on
+// any I/O thread, concurrently; they share only immutable tables and the
+// signing-key cache (internally locked).
 #pragma once
 
 #include <chrono>
@@ -37,6 +47,9 @@ class Frontend {
  public:
   virtual ~Frontend() = default;
   virtual Protocol protocol() const = 0;
+  // How the service styles its errors (the endpoint's own authentication
+  // errors use it too).
+  virtual const ErrorStyle& style() const;
   virtual void Handle(net::HttpRequest&& req, const RequestContext& ctx,
                       net::Responder respond) = 0;
 };
@@ -99,6 +112,7 @@ class Endpoint {
 
   CredentialStore& credentials_;
   EndpointOptions options_;
+  mutable SigningKeyCache signing_keys_;
   const AccessControl* access_ = nullptr;
   std::map<std::string, Frontend*> frontends_;
   std::vector<std::pair<std::string, net::Handler>> internal_;

@@ -177,5 +177,35 @@ TEST_F(EndpointTest, UnknownServicesAreNamed) {
   EXPECT_NE(resp.body.find("kafka"), std::string::npos);
 }
 
+// A client of a service Nimbus does not serve still gets an error it can
+// parse: XML for S3 and the query services, JSON for the JSON ones.
+TEST_F(EndpointTest, UnknownServicesAnswerInTheClientsProtocol) {
+  auto root = creds_->root();
+  auto send = [&](const std::string& service, const std::string& method,
+                  std::vector<net::Header> headers, const std::string& body) {
+    net::HttpRequest r;
+    r.method = method;
+    r.target = "/";
+    r.headers.push_back({"Host", "127.0.0.1:4566"});
+    for (auto& h : headers) r.headers.push_back(h);
+    r.body = body;
+    SignRequest(r, root.access_key_id, root.secret_access_key, "", "us-east-1", service,
+                NowEpochMillis() / 1000);
+    return Send(r);
+  };
+  auto s3 = send("s3", "GET", {}, "");
+  EXPECT_TRUE(s3.body.starts_with("<?xml")) << s3.body;
+  EXPECT_NE(s3.body.find("<Code>UnknownServiceException</Code>"), std::string::npos);
+  auto sqs = send("sqs", "POST", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  "Action=ListQueues&Version=2012-11-05");
+  EXPECT_NE(sqs.body.find("<ErrorResponse"), std::string::npos) << sqs.body;
+  EXPECT_NE(sqs.body.find("<Code>UnknownServiceException</Code>"), std::string::npos);
+  auto sns = send("sns", "GET", {}, "");
+  EXPECT_NE(sns.body.find("<ErrorResponse"), std::string::npos) << sns.body;
+  auto kinesis = send("kinesis", "POST", {{"X-Amz-Target", "Kinesis_20131202.ListStreams"}}, "{}");
+  EXPECT_NE(kinesis.body.find("\"__type\":\"UnknownServiceException\""), std::string::npos)
+      << kinesis.body;
+}
+
 }  // namespace
 }  // namespace nimbus::aws

@@ -277,34 +277,35 @@ std::string StringToSign(const SigV4Auth& auth, const std::string& canonical_req
 
 std::string SigningKey(const std::string& secret, const std::string& date,
                        const std::string& region, const std::string& service) {
-  // The key only changes daily; remember the last few.
-  struct CacheEntry {
-    std::string secret, date, region, service, key;
-  };
-  static std::mutex mu;
-  static std::vector<CacheEntry> cache;
+  std::string k = HmacSha256("AWS4" + secret, date);
+  k = HmacSha256(k, region);
+  k = HmacSha256(k, service);
+  return HmacSha256(k, "aws4_request");
+}
+
+std::string SigningKeyCache::Get(const std::string& secret, const std::string& date,
+                                 const std::string& region, const std::string& service) {
   {
-    std::lock_guard lock(mu);
-    for (const auto& e : cache) {
+    std::lock_guard lock(mu_);
+    for (const auto& e : entries_) {
       if (e.date == date && e.region == region && e.service == service && e.secret == secret) {
         return e.key;
       }
     }
   }
-  std::string k = HmacSha256("AWS4" + secret, date);
-  k = HmacSha256(k, region);
-  k = HmacSha256(k, service);
-  k = HmacSha256(k, "aws4_request");
-  std::lock_guard lock(mu);
-  if (cache.size() >= 16) cache.erase(cache.begin());
-  cache.push_back({secret, date, region, service, k});
-  return k;
+  std::string key = SigningKey(secret, date, region, service);
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= 16) entries_.erase(entries_.begin());
+  entries_.push_back({secret, date, region, service, key});
+  return key;
 }
 
 std::string ComputeSignature(const net::HttpRequest& req, const SigV4Auth& auth,
-                             const std::string& secret, bool s3) {
+                             const std::string& secret, bool s3, SigningKeyCache* keys) {
   std::string sts = StringToSign(auth, CanonicalRequest(req, auth, s3));
-  return Hex(HmacSha256(SigningKey(secret, auth.date, auth.region, auth.service), sts));
+  std::string key = keys ? keys->Get(secret, auth.date, auth.region, auth.service)
+                         : SigningKey(secret, auth.date, auth.region, auth.service);
+  return Hex(HmacSha256(key, sts));
 }
 
 void SignRequest(net::HttpRequest& req, const std::string& access_key_id,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,8 +56,27 @@ std::string CanonicalRequest(const net::HttpRequest& req, const SigV4Auth& auth,
 std::string StringToSign(const SigV4Auth& auth, const std::string& canonical_request);
 std::string SigningKey(const std::string& secret, const std::string& date,
                        const std::string& region, const std::string& service);
+
+// The signing keys derived lately: a key changes only daily, and deriving one
+// costs four HMACs. Any thread; internally locked. Owned by whoever verifies
+// (the endpoint), so two endpoints never share keys.
+class SigningKeyCache {
+ public:
+  std::string Get(const std::string& secret, const std::string& date, const std::string& region,
+                  const std::string& service);
+
+ private:
+  struct Entry {
+    std::string secret, date, region, service, key;
+  };
+  std::mutex mu_;
+  std::vector<Entry> entries_;  // the last 16, oldest first
+};
+
+// The request's signature with `secret`; the key comes from `keys` when given.
 std::string ComputeSignature(const net::HttpRequest& req, const SigV4Auth& auth,
-                             const std::string& secret, bool s3_path_rules);
+                             const std::string& secret, bool s3_path_rules,
+                             SigningKeyCache* keys = nullptr);
 
 // Adds X-Amz-Date, (X-Amz-Security-Token) and Authorization headers to `req`
 // (which must have Host set), signing every header it carries.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <type_traits>
 #include <variant>
 
 namespace nimbus {
@@ -83,6 +84,14 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  // From anything T is built from (a JSON object for a Result<json::value>).
+  template <typename U,
+            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                        !std::is_same_v<std::decay_t<U>, T> &&
+                                        !std::is_same_v<std::decay_t<U>, Status> &&
+                                        !std::is_same_v<std::decay_t<U>, Result>>>
+  Result(U&& value)  // NOLINT(google-explicit-constructor)
+      : v_(std::in_place_index<0>, std::forward<U>(value)) {}
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
