@@ -1,90 +1,86 @@
-// One function instance: a sandboxed runtime process, its Runtime API
-// listener (and, in network mode none, its private AWS endpoint), its log
-// capture and the invocations it is working on. Lambda's model: one
-// invocation at a time; the instance is torn down after a timeout, a crash
-// or an out-of-memory kill, and the next invocation gets a fresh one.
+// One function instance: the invocations it is working on and the Runtime
+// API's side of them. Lambda's model: one invocation at a time; the
+// instance is torn down after a timeout, a crash or an out-of-memory kill,
+// and the next invocation gets a fresh one.
 //
 // With FunctionSpec::max_concurrency above 1 (Lambda Managed Instances'
 // multi-concurrency) the instance takes up to that many invocations at once:
 // the runtime keeps several `next` requests open, each gets one event, or
 // asks for many at once with the batch `next`, and results are matched by
-// request id. A timeout then ends only its own
-// invocation; a crash ends all of them.
+// request id. A timeout then ends only its own invocation; a crash ends all
+// of them.
 //
-// Thread-safety: every public method may be called from any thread; state is
-// guarded by one mutex, and callbacks into the owner or to callers run after
-// it is released.
+// The Instance orchestrates three parts, each with its own header:
+//   InstanceProcess  the sandboxed process, its listeners and credentials;
+//   OutputCapture    its log stream (output, START/END/REPORT, log tails);
+//   Deadlines        the invocations' timeouts and the init deadline.
+// instance.cc holds its life (start, invocations taken and ended, timeouts,
+// exit); instance_runtime_api.cc its side of the Runtime API (events handed
+// to `next` requests, results posted).
+//
+// Lifecycle: the Invoker makes an instance with Create() for an invocation
+// and calls Launch() with it, which starts the sandbox; until the runtime
+// asks for its first event the instance is starting (OnInstanceReady ends
+// that). It dies by exiting or being killed, or when its start fails; it
+// then tells its owner (OnInstanceDead) once, having completed every
+// invocation it held.
+//
+// Ownership: the Invoker holds each live instance (shared_ptr) until
+// OnInstanceDead. Everything else (the Runtime API handler, watchers,
+// timers) holds it weakly, and does nothing once it is gone. Each
+// invocation's callback is handed, exactly once, to the owner's
+// OnInvocationDone, never under the instance's mutex.
+//
+// Threads: every public method may be called from any thread. Runtime API
+// calls, timers and the exit arrive on the instance's event loop. State is
+// guarded by one mutex; the parts' own mutexes are taken after it, and
+// callbacks into the owner or to callers run after it is released.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
-#include "invoker/interfaces.h"
+#include "core/fs.h"
+#include "invoker/deadlines.h"
+#include "invoker/instance_environment.h"
+#include "invoker/instance_process.h"
 #include "invoker/invocation.h"
-#include "net/event_loop.h"
-#include "net/http.h"
-#include "net/http_server.h"
+#include "invoker/output_capture.h"
 #include "runtime/catalog.h"
 #include "runtime/function_spec.h"
 #include "runtime/runtime_api.h"
-#include "sandbox/rootfs.h"
-#include "sandbox/sandboxer.h"
 
 namespace nimbus::invoker {
 
-class Instance;
-
-// The invoker's side of an instance's life.
-class InstanceOwner {
- public:
-  virtual ~InstanceOwner() = default;
-  // The instance finished initialising (its runtime asked for the first event).
-  virtual void OnInstanceReady(const std::shared_ptr<Instance>& instance) = 0;
-  // The instance finished an invocation and can take another.
-  virtual void OnInstanceFree(const std::shared_ptr<Instance>& instance) = 0;
-  // The instance is gone (exited, killed, failed to start).
-  virtual void OnInstanceDead(const std::shared_ptr<Instance>& instance) = 0;
-  // An invocation ended, in any way; `done` must be called by the owner.
-  virtual void OnInvocationDone(const runtime::FunctionSpec& fn, InvokeCallback done,
-                                InvokeResult result) = 0;
-  // Takes resources to release off the I/O threads.
-  virtual void Dispose(std::unique_ptr<sandbox::SandboxedProcess> process) = 0;
-};
-
-// Everything an instance shares with its siblings.
-struct InstanceEnvironment {
-  net::EventLoop* loop = nullptr;
-  sandbox::Sandboxer* sandboxer = nullptr;
-  const runtime::RuntimeCatalog* catalog = nullptr;
-  LogSink* logs = nullptr;
-  CredentialIssuer* credentials = nullptr;
-  InstanceOwner* owner = nullptr;
-  AwsHandlerFactory aws_handler;  // serves the AWS endpoint an instance reaches
-  std::string host_aws_endpoint;  // AWS_ENDPOINT_URL in network mode host
-  // Connections of every instance's listeners together: however many
-  // instances run, they cannot take every descriptor of the server.
-  std::shared_ptr<net::ConnectionBudget> connections;
-  sandbox::RootfsOptions rootfs;
-  std::chrono::milliseconds init_timeout{10000};
-};
-
 class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_from_this<Instance> {
+  struct Key {
+    explicit Key() = default;
+  };
+
  public:
-  Instance(const InstanceEnvironment& env, std::shared_ptr<const runtime::FunctionSpec> function);
+  // A new instance of `function`, not started yet.
+  static std::shared_ptr<Instance> Create(const InstanceEnvironment& env,
+                                          std::shared_ptr<const runtime::FunctionSpec> function);
+  Instance(Key, const InstanceEnvironment& env,
+           std::shared_ptr<const runtime::FunctionSpec> function);
   ~Instance() override;
 
   // Starts the sandbox for its first invocation. On failure the invocation
-  // has been completed with the error and the instance reported dead.
+  // is completed with the error and the instance reported dead. Called once.
   void Launch(InvokeRequest request, InvokeCallback done);
-  // Gives a warm instance its next invocation.
+  // Gives a ready instance its next invocation; one that has died meanwhile
+  // answers kUnavailable, and the owner retries elsewhere.
   void Assign(InvokeRequest request, InvokeCallback done);
-  // Kills the sandbox; the exit is handled as usual.
+  // Kills the sandbox (as soon as it exists, if it is being started); the
+  // exit is handled as usual.
   void Kill();
 
   // A retired instance serves no further invocation (its function changed).
@@ -100,7 +96,8 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   std::chrono::steady_clock::time_point idle_since() const;
   bool busy() const;
 
-  // runtime::RuntimeApiDelegate
+  // runtime::RuntimeApiDelegate, called on the event loop by the instance's
+  // Runtime API listener.
   void OnNext(std::function<void(runtime::InvocationEvent&&)> deliver) override;
   void OnNextBatch(size_t max,
                    std::function<void(std::vector<runtime::InvocationEvent>&&)> deliver) override;
@@ -114,8 +111,30 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   runtime::PostResult OnInitError(std::string error_type, std::string body) override;
 
  private:
-  struct Invocation;
-  struct Outcome;  // work to do once the mutex is released
+  using Clock = std::chrono::steady_clock;
+
+  struct Invocation {
+    InvokeRequest request;
+    InvokeCallback done;
+    bool cold = false;
+    bool delivered = false;
+    Clock::time_point assigned_at;
+    Clock::time_point delivered_at;
+    int64_t deadline_ms = 0;  // 0 until the invocation's clock starts
+  };
+  // Work to do once the mutex is released, in this order (see Finish).
+  struct Outcome {
+    std::vector<
+        std::pair<std::function<void(runtime::InvocationEvent&&)>, runtime::InvocationEvent>>
+        deliveries;
+    std::vector<std::pair<std::function<void(std::vector<runtime::InvocationEvent>&&)>,
+                          std::vector<runtime::InvocationEvent>>>
+        batches;
+    std::vector<std::pair<InvokeCallback, InvokeResult>> results;
+    int freed = 0;  // invocations ended in a way that leaves the instance able to take more
+    bool report_ready = false;
+    bool kill = false;
+  };
   // An open `next` request: one event, or up to `max` for a batch.
   struct ParkedNext {
     std::function<void(runtime::InvocationEvent&&)> one;
@@ -123,7 +142,10 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
     size_t max = 1;
   };
 
-  Status Start();
+  // The sandbox is built (or failed to be).
+  void OnSpawned(InstanceProcess::Spawned spawned, UniqueFd output);
+  // Completes every invocation with the start's failure and tears down.
+  void FailStart(const Status& s);
   void AcceptLocked(InvokeRequest request, InvokeCallback done, Outcome& out);
   void ParkLocked(ParkedNext next, Outcome& out);
   // Hands waiting invocations to open `next` requests. A batch request is
@@ -142,35 +164,22 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   // Which answer a result for an unknown request id gets.
   runtime::PostResult UnknownIdLocked(const std::string& request_id) const;
   void RememberFinishedLocked(const std::string& request_id);
-  void OnOutputReadable();
-  void DrainOutputLocked();
-  // Drains the output unless a drain began after `result_read` (a result
-  // the runtime posted after writing its last lines for it): those lines
-  // were in the pipe by then. Results read together need one read of the
-  // pipe, not one each. An unset time always drains.
-  void DrainOutputForLocked(std::chrono::steady_clock::time_point result_read);
-  // Logs a line; `owner` is the invocation it is about, when known.
-  void EmitLocked(std::string line, Invocation* owner = nullptr);
-  // The instance's peak memory use in MB, for REPORT lines.
-  uint64_t PeakMemoryMbLocked();
-  // Arms the instance's one timeout timer for `deadline_ms` (epoch ms)
-  // unless it is armed for an earlier deadline already.
-  void WatchDeadlineLocked(int64_t deadline_ms);
-  // The timer fired: times out what is past its deadline and arms it for
-  // the next deadline.
-  void OnDeadline(uint64_t generation);
+  void OnInitExpired();
   void OnTimeout(const std::string& request_id);
   void OnExit();
   void Teardown();
   void Finish(Outcome& out);
-  std::string FailureMessageLocked(const sandbox::ExitInfo& exit) const;
+  static double MillisSince(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  }
 
   InstanceEnvironment env_;
   std::shared_ptr<const runtime::FunctionSpec> function_;
   const runtime::RuntimeInfo* runtime_;
   std::string id_;
-  std::string log_group_;
-  std::string log_stream_;
+  InstanceProcess process_;
+  OutputCapture output_;
+  std::unique_ptr<Deadlines> deadlines_;  // set by Create
 
   std::atomic<bool> retired_{false};
   mutable std::mutex mu_;
@@ -188,22 +197,6 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   std::deque<ParkedNext> parked_next_;
   bool gather_posted_ = false;
   std::deque<std::string> finished_ids_;  // the last few, for late or repeated results
-  std::string partial_line_;
-  Credentials credentials_;
-  uint64_t peak_memory_mb_ = 0;
-  std::chrono::steady_clock::time_point peak_read_at_;
-  std::chrono::steady_clock::time_point last_drain_;  // when the last full drain began
-
-  std::unique_ptr<sandbox::SandboxedProcess> process_;
-  UniqueFd output_;
-  std::unique_ptr<net::HttpServer> runtime_api_;
-  std::unique_ptr<net::HttpServer> aws_endpoint_;
-  net::FdWatcherPtr output_watcher_;
-  net::FdWatcherPtr exit_watcher_;
-  net::TimerPtr init_timer_;
-  net::TimerPtr deadline_timer_;
-  int64_t armed_deadline_ms_ = 0;
-  uint64_t deadline_generation_ = 0;
 };
 
 }  // namespace nimbus::invoker

@@ -23,7 +23,9 @@ Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
                  CredentialIssuer& credentials, AwsHandlerFactory aws_handler, InvokerOptions options)
     : loop_(loop), options_(std::move(options)) {
   env_.loop = &loop;
-  env_.sandboxer = &sandboxer;
+  env_.spawn = [&sandboxer](const sandbox::SandboxSpec& spec, const std::string& name) {
+    return sandboxer.Spawn(spec, name);
+  };
   env_.catalog = &catalog;
   env_.logs = &logs;
   env_.credentials = &credentials;
@@ -144,7 +146,7 @@ void Invoker::MarkDoneLocked(Pool& pool, const Instance* instance, bool starting
 
 std::shared_ptr<Instance> Invoker::NewInstanceLocked(
     Pool& pool, std::shared_ptr<const runtime::FunctionSpec> fn) {
-  auto instance = std::make_shared<Instance>(env_, std::move(fn));
+  auto instance = Instance::Create(env_, std::move(fn));
   instances_.insert(instance);
   starting_.insert(instance.get());
   MarkBusyLocked(instance.get());
