@@ -34,7 +34,7 @@ constexpr const char* kRolePolicy = R"({"Version":"2012-10-17","Statement":[
 struct Fixture {
   Fixture() {
     kv = store::NewMemoryStore();
-    iam = std::make_unique<iam::IamService>(*kv, iam::IamOptions{"000000000000"});
+    iam = std::make_unique<iam::IamService>(*kv, iam::IamOptions{});
     (void)iam->Open();
     iam::CreateRoleInput in;
     in.name = "todo-dev-us-east-1-lambdaRole";

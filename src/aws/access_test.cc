@@ -15,7 +15,7 @@ class AccessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     kv_ = store::NewMemoryStore();
-    iam_ = std::make_unique<iam::IamService>(*kv_, iam::IamOptions{"000000000000"});
+    iam_ = std::make_unique<iam::IamService>(*kv_, iam::IamOptions{});
     ASSERT_TRUE(iam_->Open().ok());
     access_ = std::make_unique<AccessControl>(*iam_, "000000000000");
   }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 
 namespace nimbus::functions {
@@ -23,8 +24,8 @@ struct StoredCode {
 };
 
 struct CodeStoreLimits {
-  uint64_t max_zip_bytes = 50ull * 1024 * 1024;
-  uint64_t max_unzipped_bytes = 262144000;  // Lambda's 250 MB
+  uint64_t max_zip_bytes = lambda_limits::kCodeSizeZipped;            // 50 MB
+  uint64_t max_unzipped_bytes = lambda_limits::kCodeSizeUnzipped;  // 250 MB
   uint64_t max_entries = 100000;
 };
 

@@ -35,7 +35,7 @@ FunctionService::FunctionService(store::KvStore& store, CodeStore& code,
     : store_(store), code_(code), catalog_(catalog), invoker_(invoker), options_(std::move(options)) {}
 
 std::string FunctionService::FunctionArn(const std::string& name) const {
-  return "arn:aws:lambda:" + options_.region + ":" + options_.account_id + ":function:" + name;
+  return options_.platform.FunctionArn(name);
 }
 
 Status FunctionService::NotFoundFor(const FunctionRef& ref) const {
@@ -92,13 +92,17 @@ Status FunctionService::Validate(const FunctionConfig& c) const {
                       "Member must have length less than or equal to 128 and contain no "
                       "whitespace");
   }
-  if (c.timeout_s < 1 || c.timeout_s > 900) {
-    return Constraint(std::to_string(c.timeout_s), "timeout",
-                      "Member must have value between 1 and 900");
+  using namespace lambda_limits;
+  auto between = [](int low, int high) {
+    return "Member must have value between " + std::to_string(low) + " and " +
+           std::to_string(high);
+  };
+  if (c.timeout_s < 1 || c.timeout_s > kMaxTimeoutSeconds) {
+    return Constraint(std::to_string(c.timeout_s), "timeout", between(1, kMaxTimeoutSeconds));
   }
-  if (c.memory_mb < 128 || c.memory_mb > 10240) {
+  if (c.memory_mb < kMinMemoryMb || c.memory_mb > kMaxMemoryMb) {
     return Constraint(std::to_string(c.memory_mb), "memorySize",
-                      "Member must have value between 128 and 10240");
+                      between(kMinMemoryMb, kMaxMemoryMb));
   }
   if (c.max_concurrency < 1 || c.max_concurrency > 1600) {
     return Constraint(std::to_string(c.max_concurrency), "perExecutionEnvironmentMaxConcurrency",
@@ -110,9 +114,9 @@ Status FunctionService::Validate(const FunctionConfig& c) const {
                            "per instance: PerExecutionEnvironmentMaxConcurrency must be 1 (use "
                            "a Node.js or provided runtime for several at once)");
   }
-  if (c.ephemeral_mb < 512 || c.ephemeral_mb > 10240) {
+  if (c.ephemeral_mb < kMinEphemeralMb || c.ephemeral_mb > kMaxEphemeralMb) {
     return Constraint(std::to_string(c.ephemeral_mb), "ephemeralStorage.size",
-                      "Member must have value between 512 and 10240");
+                      between(kMinEphemeralMb, kMaxEphemeralMb));
   }
   if (c.description.size() > 256) {
     return Constraint("...", "description", "Member must have length less than or equal to 256");
@@ -167,7 +171,7 @@ std::shared_ptr<const runtime::FunctionSpec> FunctionService::MakeSpec(
   spec->handler = c.handler;
   spec->role = c.role;
   spec->code_dir = code_.Get(c.code_sha256_hex).ok() ? code_.Get(c.code_sha256_hex)->dir : "";
-  spec->region = options_.region;
+  spec->region = options_.platform.region;
   spec->memory_mb = c.memory_mb;
   spec->timeout_s = c.timeout_s;
   spec->ephemeral_mb = c.ephemeral_mb;

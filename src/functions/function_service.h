@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "functions/code_store.h"
 #include "functions/function_config.h"
@@ -25,8 +26,7 @@
 namespace nimbus::functions {
 
 struct FunctionServiceOptions {
-  std::string account_id = "000000000000";
-  std::string region = "us-east-1";
+  Platform platform;  // the account and region functions' ARNs name
   sandbox::NetworkMode default_network = sandbox::NetworkMode::kNone;
 };
 

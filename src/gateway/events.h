@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/platform.h"
 #include "net/http.h"
 
 namespace nimbus::gateway {
@@ -22,7 +23,7 @@ struct EventInput {
   std::string resource;    // REST: the route template "/users/{id}"
   std::map<std::string, std::string> path_parameters;
   std::string api_id;
-  std::string account_id = "000000000000";
+  std::string account_id{kDefaultAccountId};
   std::string domain_name;  // the Host the client used
   std::string request_id;
   int64_t time_ms = 0;

@@ -294,7 +294,7 @@ void Gateway::Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, s
   call->event.request = &call->request;
   call->event.request_id = NewUuid();
   call->event.time_ms = NowEpochMillis();
-  call->event.account_id = options_.account_id;
+  call->event.account_id = options_.platform.account_id;
   std::string host = call->request.HeaderOr("host", "localhost");
   call->event.domain_name =
       host.substr(0, host.rfind(':') == std::string::npos || host.back() == ']' ? host.size()
@@ -388,8 +388,8 @@ void Gateway::Dispatch(std::shared_ptr<const Api> api, net::HttpRequest&& req, s
   ar.route = &route;
   ar.event = &call->event;
   std::string arn_path = call->event.path.size() > 1 ? call->event.path.substr(1) : "";
-  ar.arn = "arn:aws:execute-api:" + options_.region + ":" + options_.account_id + ":" +
-           call->event.api_id + "/" + call->event.stage + "/" + r.method + "/" + arn_path;
+  ar.arn = options_.platform.Arn("execute-api", call->event.api_id + "/" + call->event.stage +
+                                                     "/" + r.method + "/" + arn_path);
   ar.cache_scope = config.id;
   authorizers_->Authorize(ar, [this, call](AuthDecision d) mutable {
     if (d.status != 0) {

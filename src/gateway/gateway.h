@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "gateway/api_config.h"
 #include "invoker/invocation.h"
@@ -36,8 +37,7 @@ using InvokeFunction =
     std::function<void(const std::string& name, std::string payload, invoker::InvokeCallback done)>;
 
 struct GatewayOptions {
-  std::string region = "us-east-1";
-  std::string account_id = "000000000000";
+  Platform platform;  // the account and region of events and execute-api ARNs
   std::chrono::milliseconds integration_timeout{30000};
 };
 

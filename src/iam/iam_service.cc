@@ -62,7 +62,7 @@ IamService::IamService(store::KvStore& kv, IamOptions options)
     : kv_(kv), options_(std::move(options)) {}
 
 std::string IamService::RoleArn(std::string_view path, std::string_view name) const {
-  return "arn:aws:iam::" + options_.account_id + ":role" + std::string(path) + std::string(name);
+  return options_.platform.RoleArn(path, name);
 }
 
 void IamService::Compile(Entry* e) {

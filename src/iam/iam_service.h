@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "iam/evaluator.h"
 #include "iam/policy.h"
@@ -34,7 +35,7 @@
 namespace nimbus::iam {
 
 struct IamOptions {
-  std::string account_id = "000000000000";
+  Platform platform;  // the account roles' ARNs name
 };
 
 struct Tag {

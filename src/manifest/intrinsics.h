@@ -21,13 +21,14 @@
 #include <string>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 
 namespace nimbus::manifest {
 
 struct IntrinsicContext {
-  std::string region = "us-east-1";
-  std::string account_id = "000000000000";
+  std::string region{kDefaultRegion};
+  std::string account_id{kDefaultAccountId};
   std::string stack_name;  // "<service>-<stage>"
   // Answers Ref (attribute "") and Fn::GetAtt (attribute "Arn", ...) for a
   // resource of the stack; NotFound when there is no such resource.

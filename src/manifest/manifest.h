@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "manifest/document.h"
 
@@ -135,10 +136,10 @@ struct Manifest {
 
 struct LoadOptions {
   std::string stage;                           // --stage; empty: provider.stage, else "dev"
-  std::string region;                          // --region; empty: provider.region, else "us-east-1"
+  std::string region;                          // --region; empty: provider.region, else kDefaultRegion
   std::map<std::string, std::string> options;  // other CLI options, for ${opt:name}
   std::map<std::string, std::string> env;      // the environment, for ${env:NAME}
-  std::string account_id = "000000000000";     // ${aws:accountId}
+  std::string account_id{kDefaultAccountId};   // ${aws:accountId}
 };
 
 // Reads, resolves and checks the serverless.yml at `path`. With `useDotenv:

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/platform.h"
 #include "core/status.h"
 #include "manifest/document.h"
 #include "manifest/variable_syntax.h"
@@ -44,8 +45,8 @@ namespace nimbus::manifest {
 struct ResolveContext {
   std::string service_dir;  // base of ${file()}; files outside it, even through links, are refused
   std::string stage;        // --stage; empty: provider.stage, else "dev"
-  std::string region;       // --region; empty: provider.region, else "us-east-1"
-  std::string account_id = "000000000000";
+  std::string region;       // --region; empty: provider.region, else kDefaultRegion
+  std::string account_id{kDefaultAccountId};
   std::map<std::string, std::string> options;  // ${opt:name}
   std::map<std::string, std::string> env;      // ${env:NAME}
 };

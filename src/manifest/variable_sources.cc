@@ -76,7 +76,7 @@ Result<std::string> VariableResolver::Region() {
     } else if (!v.is_null()) {
       return ErrorAt(PosOf("provider.region"), "provider.region must be a string");
     } else {
-      region = "us-east-1";
+      region = kDefaultRegion;
     }
   }
   region_ = region;

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "core/platform.h"
 #include "sandbox/spec.h"
 
 namespace nimbus::runtime {
@@ -20,10 +21,10 @@ struct FunctionSpec {
   std::string handler;
   std::string role;           // the execution role's ARN: what its credentials may do
   std::string code_dir;       // host directory holding the extracted code
-  std::string region = "us-east-1";
-  uint32_t memory_mb = 128;
-  uint32_t timeout_s = 3;
-  uint32_t ephemeral_mb = 512;
+  std::string region{kDefaultRegion};
+  uint32_t memory_mb = lambda_limits::kDefaultMemoryMb;
+  uint32_t timeout_s = lambda_limits::kDefaultTimeoutSeconds;
+  uint32_t ephemeral_mb = lambda_limits::kMinEphemeralMb;
   std::map<std::string, std::string> environment;  // the user's variables
   sandbox::NetworkMode network = sandbox::NetworkMode::kNone;
   int32_t reserved_concurrency = -1;  // -1: none

@@ -17,7 +17,7 @@ namespace nimbus::runtime {
 // Per-instance values the invoker decides.
 struct InstanceContext {
   std::string runtime_api;   // host:port of the instance's Runtime API
-  std::string aws_endpoint;  // "http://127.0.0.1:4566"
+  std::string aws_endpoint;  // "http://127.0.0.1:<kSandboxAwsPort>" (core/platform.h)
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;

@@ -20,6 +20,7 @@
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/fs.h"
+#include "core/platform.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "functions/code_store.h"
@@ -108,7 +109,7 @@ struct Server::Impl {
   void Health(net::HttpRequest&&, net::Responder respond) {
     auto stats = invoker->Stats();
     boost::json::object o{{"status", "ok"},
-                          {"version", "0.1.0"},
+                          {"version", kVersion},
                           {"uptime_ms", NowEpochMillis() - started_ms},
                           {"isolation", sandboxer->Describe()},
                           {"functions", functions->count()},
@@ -169,6 +170,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   Impl& s = *impl;
+  // The account and region every service names its resources with.
+  const Platform platform{options.region, options.account_id};
   const std::string& dir = options.data_dir;
   RETURN_IF_ERROR(MakeDirs(dir, 0700));
   s.lock_file = UniqueFd(::open((dir + "/LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -213,7 +216,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.loop = std::make_unique<net::EventLoop>(options.threads);
   s.fn_loop = std::make_unique<net::EventLoop>(options.function_threads);
   s.endpoint = std::make_unique<aws::Endpoint>(*s.credentials);
-  s.iam = std::make_unique<iam::IamService>(*s.kv, iam::IamOptions{options.account_id});
+  s.iam = std::make_unique<iam::IamService>(*s.kv, iam::IamOptions{platform});
   RETURN_IF_ERROR(s.iam->Open());
   s.access = std::make_unique<aws::AccessControl>(*s.iam, options.account_id);
   s.endpoint->SetAccessControl(s.access.get());
@@ -238,8 +241,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
       io);
 
   functions::FunctionServiceOptions fo;
-  fo.account_id = options.account_id;
-  fo.region = options.region;
+  fo.platform = platform;
   if (options.function_network == "host") {
     fo.default_network = sandbox::NetworkMode::kHost;
   } else if (options.function_network != "none") {
@@ -261,14 +263,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
       options.account_concurrency, s.iam.get(), options.dev_credentials);
   s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, options.account_id);
   tables::TableServiceOptions to;
-  to.region = options.region;
-  to.account_id = options.account_id;
+  to.region = platform.region;
+  to.account_id = platform.account_id;
   s.tables = std::make_unique<tables::TableService>(*s.kv, to);
   RETURN_IF_ERROR(s.tables->Open());
   s.dynamodb = std::make_unique<aws::DynamoDbFrontend>(*s.tables);
   gateway::GatewayOptions go;
-  go.region = options.region;
-  go.account_id = options.account_id;
+  go.platform = platform;
   go.integration_timeout = std::chrono::milliseconds(options.gateway_timeout_ms);
   s.function_invoker = std::make_unique<triggers::FunctionInvoker>(*s.functions);
   s.gateway = std::make_unique<gateway::Gateway>(*s.kv, *s.fn_loop,

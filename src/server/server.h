@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/platform.h"
 #include "core/status.h"
 
 namespace nimbus::server {
@@ -15,8 +16,8 @@ namespace nimbus::server {
 struct ServerOptions {
   std::string data_dir = ".nimbus";
   std::string host = "127.0.0.1";
-  int api_port = 4566;
-  int gateway_port = 3000;  // 0: any free port; -1: no gateway
+  int api_port = kDefaultApiPort;
+  int gateway_port = kDefaultGatewayPort;  // 0: any free port; -1: no gateway
   int gateway_timeout_ms = 30000;  // API Gateway's integration timeout
   int threads = 2;  // I/O threads of the AWS endpoint (tables, functions' control plane, ...)
   // I/O threads of the gateway, the instances' Runtime API and the invoker.
@@ -26,7 +27,7 @@ struct ServerOptions {
   int function_threads = 1;
   bool dev_credentials = false;
   bool allow_weak_isolation = false;
-  int account_concurrency = 1000;
+  int account_concurrency = lambda_limits::kDefaultAccountConcurrency;
   int keep_alive_s = 300;
   // See invoker::InvokerOptions::scale_out_delay; -1: adaptive.
   int scale_out_delay_ms = -1;
@@ -34,9 +35,9 @@ struct ServerOptions {
   int max_concurrent_starts = -1;
   std::string function_network = "none";  // "none" or "host"
   std::string runtimes_dir;               // empty: next to the binary
-  std::string region = "us-east-1";
-  std::string account_id = "000000000000";
-  int shutdown_grace_s = 900;             // the longest a function may run
+  std::string region{kDefaultRegion};
+  std::string account_id{kDefaultAccountId};
+  int shutdown_grace_s = lambda_limits::kMaxTimeoutSeconds;  // the longest a function may run
 };
 
 class Server {

@@ -10,15 +10,14 @@ namespace {
 
 // An ARN names a function of this platform only when its region and account
 // are the platform's; ParseFunctionRef accepts any, as Lambda's API must.
-Status CheckOwnArn(const std::string& text, const std::string& region,
-                   const std::string& account_id) {
+Status CheckOwnArn(const std::string& text, const Platform& platform) {
   auto parts = Split(text, ':');
   bool arn = parts.size() >= 7 && parts[0] == "arn";
   bool partial = !arn && parts.size() >= 3 && parts[1] == "function";
-  if (arn && (parts[3] != region || parts[4] != account_id)) {
+  if (arn && (parts[3] != platform.region || parts[4] != platform.account_id)) {
     return NotFound("Function not found: " + text);
   }
-  if (partial && parts[0] != account_id) return NotFound("Function not found: " + text);
+  if (partial && parts[0] != platform.account_id) return NotFound("Function not found: " + text);
   return Status::Ok();
 }
 
@@ -29,8 +28,7 @@ FunctionInvoker::FunctionInvoker(functions::FunctionService& functions) : functi
 void FunctionInvoker::Invoke(const std::string& function, std::string payload,
                              invoker::InvokeCallback done) {
   auto ref = functions::ParseFunctionRef(function);
-  const auto& options = functions_.options();
-  Status own = ref.ok() ? CheckOwnArn(function, options.region, options.account_id) : ref.status();
+  Status own = ref.ok() ? CheckOwnArn(function, functions_.options().platform) : ref.status();
   if (!own.ok()) {
     invoker::InvokeResult r;
     r.status = std::move(own);

@@ -21,8 +21,7 @@ class FunctionInvokerTest : public ::testing::Test {
     code_ = std::make_unique<functions::CodeStore>(root_);
     catalog_ = std::make_unique<runtime::RuntimeCatalog>(runtime::CatalogOptions{root_});
     functions::FunctionServiceOptions options;
-    options.region = "eu-west-1";
-    options.account_id = "123456789012";
+    options.platform = Platform{"eu-west-1", "123456789012"};
     service_ = std::make_unique<functions::FunctionService>(*store_, *code_, *catalog_, nullptr,
                                                             options);
     ASSERT_TRUE(service_->Load().ok());
