@@ -5,11 +5,12 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "runtime/instance_spec.h"
+#include "store/keyspace.h"
 
 namespace nimbus::functions {
 namespace {
 
-constexpr std::string_view kKeyPrefix = "fn/v1/";
+constexpr std::string_view kKeyPrefix = store::keyspace::kFunctions;
 
 std::string Key(const std::string& name) { return std::string(kKeyPrefix) + name; }
 

@@ -18,12 +18,13 @@
 #include "gateway/rate_limiter.h"
 #include "gateway/responses.h"
 #include "gateway/router.h"
+#include "store/keyspace.h"
 
 namespace nimbus::gateway {
 namespace {
 
-constexpr std::string_view kApiPrefix = "g/api/";
-constexpr std::string_view kRootKey = "g/root";
+constexpr std::string_view kApiPrefix = store::keyspace::kApis;
+constexpr std::string_view kRootKey = store::keyspace::kApiRoot;
 constexpr std::string_view kPathBase = "/_api/";
 
 std::string RouteKey(const RouteConfig& r) {

@@ -10,11 +10,12 @@
 #include "iam/managed_policies.h"
 #include "iam/role_codec.h"
 #include "iam/role_validation.h"
+#include "store/keyspace.h"
 
 namespace nimbus::iam {
 namespace {
 
-constexpr std::string_view kRolePrefix = "iam/v1/role/";
+constexpr std::string_view kRolePrefix = store::keyspace::kRoles;
 
 std::string RoleKey(const std::string& lower_name) {
   return std::string(kRolePrefix) + lower_name;

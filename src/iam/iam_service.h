@@ -3,8 +3,8 @@
 // threads authorise against. Protocol-neutral: src/aws translates the IAM
 // query API onto it and every frontend consults PoliciesForRole.
 //
-// Each role (with its policies) is one key under "iam/v1/role/" in the
-// KvStore, written in one atomic write after validation; Open() loads them.
+// Each role (with its policies) is one key under store::keyspace::kRoles in
+// the KvStore, written in one atomic write after validation; Open() loads them.
 //
 // Errors carry IAM's error code as the Status reason: "NoSuchEntity",
 // "EntityAlreadyExists", "DeleteConflict", "LimitExceeded",

@@ -9,18 +9,19 @@
 #include "core/json.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "store/keyspace.h"
 
 namespace nimbus::observe {
 namespace {
 
-// Key layout (all under "log/"):
+// Key layout (all under store::keyspace::kLogs, "log/"):
 //   log/g/<group>                      group metadata (JSON)
 //   log/s/<group>\0<stream>            stream metadata (JSON)
 //   log/e/<group>\0<ts:8><seq:8>       event: <stream>\0<ingestion:8><message>
 // Events of a group are ordered by time, which is what FilterLogEvents reads.
-constexpr std::string_view kGroup = "log/g/";
-constexpr std::string_view kStream = "log/s/";
-constexpr std::string_view kEvent = "log/e/";
+constexpr std::string_view kGroup = store::keyspace::kLogGroups;
+constexpr std::string_view kStream = store::keyspace::kLogStreams;
+constexpr std::string_view kEvent = store::keyspace::kLogEvents;
 
 void PutBe64(std::string& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));

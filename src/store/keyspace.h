@@ -12,8 +12,10 @@ namespace nimbus::store::keyspace {
 inline constexpr std::string_view kFunctions = "fn/v1/";
 // IAM: one record per role, with its policies (iam/).
 inline constexpr std::string_view kRoles = "iam/v1/role/";
-// The gateway's deployed APIs (gateway/).
+// The gateway's deployed APIs (gateway/), and the id of the one served at
+// its root.
 inline constexpr std::string_view kApis = "g/api/";
+inline constexpr std::string_view kApiRoot = "g/root";
 // Logs (observe/): groups, streams, and events by group.
 inline constexpr std::string_view kLogs = "log/";
 inline constexpr std::string_view kLogGroups = "log/g/";
