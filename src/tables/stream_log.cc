@@ -115,11 +115,12 @@ std::shared_ptr<TableStream> StreamLog::Load(std::shared_ptr<const TableSchema> 
 
 Status StreamLog::Open() {
   std::vector<TableSchema> schemas;
-  RETURN_IF_ERROR(store_.Scan(layout::RetiredPrefix(), "", [&](std::string_view, std::string_view v) {
-    auto s = TableSchema::FromStored(v);
-    if (s.ok()) schemas.push_back(std::move(*s));
-    return true;
-  }));
+  RETURN_IF_ERROR(
+      store_.Scan(layout::RetiredPrefix(), "", [&](std::string_view, std::string_view v) {
+        auto s = TableSchema::FromStored(v);
+        if (s.ok()) schemas.push_back(std::move(*s));
+        return true;
+      }));
   for (auto& s : schemas) {
     auto source = Load(std::make_shared<const TableSchema>(std::move(s)));
     std::lock_guard lock(mu_);

@@ -145,14 +145,14 @@ class StreamLog {
   // The table holding the stream `arn`, and the stream's index in its schema.
   Result<std::pair<StreamSnapshot, size_t>> Find(const std::string& arn) const;
   // Stream `index`'s readable records from `from` on.
-  Result<std::vector<StreamRecord>> ReadFrom(const StreamSnapshot& snap, size_t index, uint64_t from,
-                                             int limit) const;
+  Result<std::vector<StreamRecord>> ReadFrom(const StreamSnapshot& snap, size_t index,
+                                             uint64_t from, int limit) const;
   std::shared_ptr<Source> Load(std::shared_ptr<const TableSchema> schema);
 
   store::KvStore& store_;
   const Platform platform_;
   const std::chrono::hours retention_;
-  mutable std::mutex mu_;                                  // guards sources_
+  mutable std::mutex mu_;                                   // guards sources_
   std::map<std::string, std::shared_ptr<Source>> sources_;  // by table id
 };
 

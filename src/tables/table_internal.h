@@ -117,6 +117,13 @@ struct StreamSnapshot {
   }
 };
 
+// DynamoDB's ValidationException.
+inline Status Validation(std::string message) { return InvalidArgument(std::move(message)); }
+// The attribute `name` of `item`, or null.
+inline const Value* FindAttribute(const Item& item, const std::string& name) {
+  auto it = item.find(name);
+  return it == item.end() ? nullptr : &it->second;
+}
 // The key attributes of `item` under `schema` (nullopt when one is missing
 // or of the wrong type, as for a sparse index).
 std::optional<std::string> EncodeItemKey(const KeySchema& schema, const Item& item);
@@ -124,5 +131,7 @@ std::optional<std::string> EncodeItemKey(const KeySchema& schema, const Item& it
 std::optional<int64_t> TtlSeconds(const Value& value);
 // The items' key attributes only.
 Item KeyOf(const KeySchema& schema, const Item& item);
+// A stream's label: its creation time, 2024-01-31T12:00:00.123
+std::string StreamLabel(int64_t created_ms);
 
 }  // namespace nimbus::tables

@@ -1,14 +1,8 @@
-// The table service's item operations: validation, the write path (item,
-// indexes, TTL index, stream record and counters in one atomic batch),
-// transactions, Query and Scan, and the TTL sweeper.
-#include <algorithm>
-#include <functional>
-#include <set>
-
-#include "core/crypto.h"
+// The table service's item writes: validation, and the write path (item,
+// indexes, TTL index, stream record and counters in one atomic batch) that
+// PutItem, UpdateItem, DeleteItem and BatchWriteItem share.
 #include "core/time.h"
 #include "tables/item_codec.h"
-#include "tables/key_codec.h"
 #include "tables/table_internal.h"
 #include "tables/table_service.h"
 
@@ -18,11 +12,6 @@ namespace {
 constexpr size_t kMaxItemBytes = 409600;
 constexpr size_t kMaxHashKeyBytes = 2048;
 constexpr size_t kMaxRangeKeyBytes = 1024;
-constexpr size_t kPageBytes = 1024 * 1024;
-
-Status Validation(std::string m) {
-  return InvalidArgument(std::move(m));
-}
 
 bool EmptyScalar(const Value& v) {
   return (v.is(ValueType::kS) && v.s().empty()) || (v.is(ValueType::kB) && v.b().empty());
@@ -61,11 +50,6 @@ Status CheckKeyAttribute(const KeyAttribute& k, const Value* v, bool is_hash) {
   return Status::Ok();
 }
 
-const Value* Find(const Item& item, const std::string& name) {
-  auto it = item.find(name);
-  return it == item.end() ? nullptr : &it->second;
-}
-
 Item Projected(const IndexSchema& index, const KeySchema& table_key, const Item& item) {
   if (index.projection == ProjectionType::kAll) return item;
   Item out;
@@ -75,55 +59,12 @@ Item Projected(const IndexSchema& index, const KeySchema& table_key, const Item&
   return out;
 }
 
-// Lower and upper (exclusive) bounds of the encoded keys a Query reads.
-struct Bounds {
-  std::string lower, upper;
-};
-
-Bounds QueryBounds(const std::string& prefix, const KeyCondition& kc) {
-  std::string partition = prefix + EncodeKey(kc.hash_value);
-  Bounds b{partition, store::PrefixEnd(partition)};
-  if (!kc.range) return b;
-  auto enc = [&](const Value& v) {
-    std::string s = partition;
-    AppendKeyValue(v, &s);
-    return s;
-  };
-  const RangeCondition& r = *kc.range;
-  switch (r.op) {
-    case RangeOp::kEq:
-      b = {enc(r.value), store::PrefixEnd(enc(r.value))};
-      break;
-    case RangeOp::kLt:
-      b.upper = enc(r.value);
-      break;
-    case RangeOp::kLe:
-      b.upper = store::PrefixEnd(enc(r.value));
-      break;
-    case RangeOp::kGt:
-      b.lower = store::PrefixEnd(enc(r.value));
-      break;
-    case RangeOp::kGe:
-      b.lower = enc(r.value);
-      break;
-    case RangeOp::kBetween:
-      b = {enc(r.value), store::PrefixEnd(enc(r.upper))};
-      break;
-    case RangeOp::kBeginsWith: {
-      std::string p = partition + EncodeKeyPrefix(r.value);
-      b = {p, store::PrefixEnd(p)};
-      break;
-    }
-  }
-  return b;
-}
-
 }  // namespace
 
 Status TableService::ValidateKey(const TableSchema& s, const Item& key) const {
   size_t expected = s.key.range ? 2 : 1;
-  const Value* h = Find(key, s.key.hash.name);
-  const Value* r = s.key.range ? Find(key, s.key.range->name) : nullptr;
+  const Value* h = FindAttribute(key, s.key.hash.name);
+  const Value* r = s.key.range ? FindAttribute(key, s.key.range->name) : nullptr;
   if (key.size() != expected || h == nullptr || h->type() != s.key.hash.type ||
       (s.key.range && (r == nullptr || r->type() != s.key.range->type))) {
     return Validation("The provided key element does not match the schema");
@@ -141,14 +82,15 @@ Status TableService::ValidateKey(const TableSchema& s, const Item& key) const {
 
 Status TableService::CheckItem(const Table& t, const Item& item) const {
   auto s = t.Schema();
-  RETURN_IF_ERROR(CheckKeyAttribute(s->key.hash, Find(item, s->key.hash.name), true));
+  RETURN_IF_ERROR(CheckKeyAttribute(s->key.hash, FindAttribute(item, s->key.hash.name), true));
   if (s->key.range) {
-    RETURN_IF_ERROR(CheckKeyAttribute(*s->key.range, Find(item, s->key.range->name), false));
+    RETURN_IF_ERROR(
+        CheckKeyAttribute(*s->key.range, FindAttribute(item, s->key.range->name), false));
   }
   for (const auto& index : s->indexes) {
     for (const KeyAttribute* k : {&index.key.hash, index.key.range ? &*index.key.range : nullptr}) {
       if (!k) continue;
-      const Value* v = Find(item, k->name);
+      const Value* v = FindAttribute(item, k->name);
       if (!v) continue;
       if (v->type() != k->type) {
         return Validation(
@@ -168,23 +110,6 @@ Status TableService::CheckItem(const Table& t, const Item& item) const {
   if (ItemSize(item) > kMaxItemBytes)
     return Validation("Item size has exceeded the maximum allowed size");
   return Status::Ok();
-}
-
-Result<std::optional<Item>> TableService::ReadItem(const Table& t, const std::string& key) const {
-  ASSIGN_OR_RETURN(auto raw, store_.Get(layout::Items(t.Schema()->id) + key));
-  if (!raw) return std::optional<Item>();
-  ASSIGN_OR_RETURN(Item item, DecodeItem(*raw));
-  return std::optional<Item>(std::move(item));
-}
-
-Result<std::optional<Item>> TableService::GetItem(const std::string& table, const Item& key) const {
-  auto t = FindTable(table);
-  if (!t) return NotFound("Requested resource not found");
-  auto s = t->Schema();
-  RETURN_IF_ERROR(ValidateKey(*s, key));
-  ASSIGN_OR_RETURN(auto item, ReadItem(*t, *EncodeItemKey(s->key, key)));
-  if (item && Expired(*t, *item)) return std::optional<Item>();
-  return item;
 }
 
 Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<Item>& old_item,
@@ -210,7 +135,7 @@ Status TableService::WriteLocked(Table& t, const Item& key, const std::optional<
   if (s->ttl_enabled) {
     auto ttl_key = [&](const std::optional<Item>& item) -> std::optional<std::string> {
       if (!item) return std::nullopt;
-      const Value* v = Find(*item, s->ttl_attribute);
+      const Value* v = FindAttribute(*item, s->ttl_attribute);
       auto secs = v ? TtlSeconds(*v) : std::nullopt;
       if (!secs) return std::nullopt;
       std::string k = layout::Ttl(s->id);
@@ -342,343 +267,6 @@ Status TableService::BatchWrite(
     if (!r.ok()) return r.status();
   }
   return Status::Ok();
-}
-
-Result<TransactOutcome> TableService::TransactWrite(std::vector<TransactAction> actions,
-                                                    const std::string& token,
-                                                    const std::string& request_digest) {
-  // Resolve and validate everything before taking any lock.
-  struct Prepared {
-    std::shared_ptr<Table> table;
-    std::shared_ptr<const TableSchema> schema;
-    std::string encoded;
-    Item key;
-  };
-  std::vector<Prepared> prepared;
-  std::set<std::pair<Table*, std::string>> seen;
-  std::string digest_input;
-  for (auto& a : actions) {
-    Prepared p;
-    p.table = FindTable(a.table);
-    if (!p.table) return NotFound("Requested resource not found");
-    p.schema = p.table->Schema();
-    if (a.kind == TransactAction::Kind::kPut) {
-      RETURN_IF_ERROR(CheckItem(*p.table, a.item));
-      p.key = KeyOf(p.schema->key, a.item);
-    } else {
-      RETURN_IF_ERROR(ValidateKey(*p.schema, a.item));
-      p.key = a.item;
-    }
-    p.encoded = *EncodeItemKey(p.schema->key, p.key);
-    if (!seen.insert({p.table.get(), p.encoded}).second) {
-      return Validation("Transaction request cannot include multiple operations on one item");
-    }
-    digest_input += a.table + '\0' + std::to_string(static_cast<int>(a.kind)) + '\0' +
-                    EncodeItem(a.item) + '\0';
-    prepared.push_back(std::move(p));
-  }
-  std::string digest = request_digest.empty() ? Sha256(digest_input) : request_digest;
-  if (!token.empty()) {
-    std::lock_guard lock(tokens_mu_);
-    int64_t now = NowEpochMillis();
-    std::erase_if(tokens_, [&](const auto& kv) { return kv.second.second < now - 600000; });
-    auto it = tokens_.find(token);
-    if (it != tokens_.end()) {
-      if (it->second.first != digest) {
-        return Status(Code::kConflict,
-                      "The request with the same client token has different parameters",
-                      "IdempotentParameterMismatchException");
-      }
-      return TransactOutcome{};  // already applied
-    }
-  }
-  // Lock: each table's writers (in name order), then the item stripes (in address order).
-  std::vector<Table*> tables;
-  for (auto& p : prepared) tables.push_back(p.table.get());
-  std::sort(tables.begin(), tables.end(),
-            [](Table* a, Table* b) { return a->Schema()->name < b->Schema()->name; });
-  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-  std::vector<std::shared_lock<std::shared_mutex>> writer_locks;
-  for (Table* t : tables) writer_locks.emplace_back(t->writers);
-  std::vector<std::mutex*> stripes;
-  for (auto& p : prepared) stripes.push_back(&p.table->StripeFor(p.encoded));
-  std::sort(stripes.begin(), stripes.end());
-  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
-  std::vector<std::unique_lock<std::mutex>> stripe_locks;
-  for (std::mutex* m : stripes) stripe_locks.emplace_back(*m);
-
-  TransactOutcome outcome;
-  std::vector<std::optional<Item>> olds;
-  for (size_t i = 0; i < actions.size(); ++i) {
-    ASSIGN_OR_RETURN(auto old, ReadItem(*prepared[i].table, prepared[i].encoded));
-    bool ok = true;
-    if (actions[i].condition) {
-      ASSIGN_OR_RETURN(ok, Evaluate(*actions[i].condition, old.value_or(Item{})));
-    }
-    outcome.reasons.push_back(ok ? "None" : "ConditionalCheckFailed");
-    outcome.items.push_back(old);
-    if (!ok) outcome.cancelled = true;
-    olds.push_back(std::move(old));
-  }
-  if (outcome.cancelled) return outcome;
-
-  store::WriteBatch batch;
-  StreamLog::Appends appends;
-  for (size_t i = 0; i < actions.size(); ++i) {
-    TransactAction& a = actions[i];
-    Prepared& p = prepared[i];
-    std::optional<Item> next;
-    switch (a.kind) {
-      case TransactAction::Kind::kConditionCheck:
-        continue;
-      case TransactAction::Kind::kPut:
-        next = a.item;
-        break;
-      case TransactAction::Kind::kDelete:
-        if (!olds[i]) continue;
-        break;
-      case TransactAction::Kind::kUpdate: {
-        Item base = olds[i].value_or(p.key);
-        std::vector<std::string> key_names = {p.schema->key.hash.name};
-        if (p.schema->key.range) key_names.push_back(p.schema->key.range->name);
-        ASSIGN_OR_RETURN(UpdateResult r, ApplyUpdate(*a.update, base, key_names));
-        Status check = CheckItem(*p.table, r.item);
-        if (!check.ok()) return check;
-        next = std::move(r.item);
-        break;
-      }
-    }
-    if (olds[i] && next && *olds[i] == *next) continue;
-    RETURN_IF_ERROR(WriteLocked(*p.table, p.key, olds[i], next, false, batch, appends));
-  }
-  RETURN_IF_ERROR(store_.Write(batch));
-  if (!token.empty()) {
-    std::lock_guard lock(tokens_mu_);
-    tokens_[token] = {digest, NowEpochMillis()};
-  }
-  stripe_locks.clear();
-  writer_locks.clear();
-  streams_.Publish(appends);
-  outcome.reasons.clear();
-  outcome.items.clear();
-  return outcome;
-}
-
-// What one page of a Query or a Scan reads: a key range of the table or of
-// one of its indexes, in one direction. The rest of the page is the same for
-// both (ReadPageOf).
-struct TableService::PageScope {
-  std::shared_ptr<Table> table;
-  std::shared_ptr<const TableSchema> schema;
-  const IndexSchema* index = nullptr;  // null: the table itself
-  std::string prefix;                  // of the table's items or of the index's entries
-  std::string lower, upper;            // the key range: [lower, upper)
-  bool forward = true;
-  std::string position;  // the exclusive start, encoded; empty: the range's first key
-  // Which items of the range the page is about (Query: the sort key
-  // condition; Scan: the segment); absent: all.
-  std::function<bool(const Item&)> in_scope;
-  bool fetch_table_items = false;  // index pages: return the table's whole items
-  const Condition* filter = nullptr;
-  int limit = 0;
-};
-
-Result<TableService::PageScope> TableService::ScopeOf(
-    const std::string& table, const std::string& index_name, bool consistent_read,
-    const std::optional<Item>& exclusive_start_key) const {
-  PageScope p;
-  p.table = FindTable(table);
-  if (!p.table) return NotFound("Requested resource not found");
-  p.schema = p.table->Schema();
-  const TableSchema& s = *p.schema;
-  if (!index_name.empty()) {
-    p.index = s.FindIndex(index_name);
-    if (!p.index) {
-      return Validation("The table does not have the specified index: " + index_name);
-    }
-    if (p.index->global && consistent_read) {
-      return Validation("Consistent reads are not supported on global secondary indexes");
-    }
-  }
-  p.prefix = p.index ? layout::Index(s.id, p.index->id) : layout::Items(s.id);
-  p.lower = p.prefix;
-  p.upper = store::PrefixEnd(p.prefix);
-  if (exclusive_start_key) {
-    // Exactly the table's key attributes, and the index's for an index.
-    const Item& esk = *exclusive_start_key;
-    auto table_key = EncodeItemKey(s.key, esk);
-    auto own_key = p.index ? EncodeItemKey(p.index->key, esk) : table_key;
-    std::set<std::string> names = {s.key.hash.name};
-    if (s.key.range) names.insert(s.key.range->name);
-    if (p.index) {
-      names.insert(p.index->key.hash.name);
-      if (p.index->key.range) names.insert(p.index->key.range->name);
-    }
-    if (!table_key || !own_key || esk.size() != names.size()) {
-      return Validation(
-          "The provided starting key is invalid: The provided key element does not "
-          "match the schema");
-    }
-    p.position = p.prefix + *own_key + (p.index ? *table_key : "");
-  }
-  return p;
-}
-
-Result<ReadPage> TableService::ReadPageOf(const PageScope& p) const {
-  const Table& t = *p.table;
-  const TableSchema& s = *p.schema;
-  ReadPage page;
-  size_t bytes = 0;
-  auto it = store_.NewIterator();
-  // Both the exclusive start key and the range's upper end are exclusive.
-  if (p.forward) {
-    it->Seek(p.position.empty() ? p.lower : p.position);
-    if (!p.position.empty() && it->Valid() && it->key() == p.position) it->Next();
-  } else {
-    const std::string& start = p.position.empty() ? p.upper : p.position;
-    it->SeekForPrev(start);
-    if (it->Valid() && it->key() == start) it->Prev();
-  }
-  for (; it->Valid(); p.forward ? it->Next() : it->Prev()) {
-    std::string_view k = it->key();
-    if (p.forward ? k >= p.upper : k < p.lower) break;
-    auto item = DecodeItem(it->value());
-    if (!item.ok()) return item.status();
-    if (p.in_scope && !p.in_scope(*item)) continue;
-    if (Expired(t, *item)) continue;
-    if (p.index && p.fetch_table_items) {
-      // A local index answering for attributes it does not project reads the table item.
-      ASSIGN_OR_RETURN(auto full, ReadItem(t, *EncodeItemKey(s.key, *item)));
-      if (full) *item = std::move(*full);
-    }
-    // Limit and the 1 MB count the items read, before the filter.
-    ++page.scanned;
-    bytes += ItemSize(*item);
-    bool keep = true;
-    if (p.filter) {
-      ASSIGN_OR_RETURN(keep, Evaluate(*p.filter, *item));
-    }
-    bool last = (p.limit > 0 && page.scanned >= p.limit) || bytes >= kPageBytes;
-    if (last) {
-      // The table's key, and the index's for an index.
-      Item lek = KeyOf(s.key, *item);
-      if (p.index) {
-        for (const auto& [n, v] : KeyOf(p.index->key, *item)) lek.emplace(n, v);
-      }
-      page.last_evaluated_key = std::move(lek);
-    }
-    if (keep) page.items.push_back(std::move(*item));
-    if (last) break;
-  }
-  RETURN_IF_ERROR(it->status());
-  return page;
-}
-
-Result<ReadPage> TableService::Query(const QueryRequest& q) const {
-  ASSIGN_OR_RETURN(PageScope p,
-                   ScopeOf(q.table, q.index, q.consistent_read, q.exclusive_start_key));
-  Bounds b = QueryBounds(p.prefix, q.key_condition);
-  p.lower = std::move(b.lower);
-  p.upper = std::move(b.upper);
-  if (!p.position.empty() && (p.position < p.lower || p.position >= p.upper)) {
-    return Validation(
-        "The provided starting key is outside query boundaries based on provided "
-        "key conditions");
-  }
-  p.forward = q.forward;
-  if (q.key_condition.range) {
-    const RangeCondition& range = *q.key_condition.range;
-    const std::string& sort_key = (p.index ? p.index->key : p.schema->key).range->name;
-    p.in_scope = [&range, &sort_key](const Item& item) {
-      const Value* v = Find(item, sort_key);
-      return v && range.Matches(*v);
-    };
-  }
-  p.fetch_table_items = q.fetch_table_items;
-  p.filter = q.filter;
-  p.limit = q.limit;
-  return ReadPageOf(p);
-}
-
-Result<ReadPage> TableService::Scan(const ScanRequest& q) const {
-  ASSIGN_OR_RETURN(PageScope p,
-                   ScopeOf(q.table, q.index, q.consistent_read, q.exclusive_start_key));
-  if (q.total_segments > 1) {
-    // An item's segment follows from its partition key (the index's, on an index).
-    const std::string& hash_key = (p.index ? p.index->key : p.schema->key).hash.name;
-    p.in_scope = [&q, &hash_key](const Item& item) {
-      const Value* h = Find(item, hash_key);
-      std::string enc = h ? EncodeKey(*h) : "";
-      return static_cast<int>(std::hash<std::string>{}(enc) % q.total_segments) == q.segment;
-    };
-  }
-  p.filter = q.filter;
-  p.limit = q.limit;
-  return ReadPageOf(p);
-}
-
-void TableService::PersistCounters() {
-  std::vector<std::shared_ptr<Table>> tables;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [n, t] : tables_) tables.push_back(t);
-  }
-  store::WriteBatch batch;
-  for (const auto& t : tables) {
-    int64_t items = t->items.load(), bytes = t->bytes.load();
-    if (items == t->saved_items && bytes == t->saved_bytes) continue;
-    std::string counter;
-    layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, items)));
-    layout::AppendBe64(&counter, static_cast<uint64_t>(std::max<int64_t>(0, bytes)));
-    batch.Put(layout::Counter(t->Schema()->id), counter);
-    t->saved_items = items;
-    t->saved_bytes = bytes;
-  }
-  if (!batch.empty()) store_.Write(batch).IgnoreError();
-}
-
-int TableService::SweepExpired() {
-  PersistCounters();
-  int64_t now_ms = NowEpochMillis();
-  if (streams_.Trim(now_ms)) CollectGarbage();
-  std::vector<std::shared_ptr<Table>> tables;
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [n, t] : tables_) tables.push_back(t);
-  }
-  int removed = 0;
-  for (const auto& t : tables) {
-    auto s = t->Schema();
-    if (!s->ttl_enabled) continue;
-    std::string prefix = layout::Ttl(s->id);
-    std::string end = prefix;
-    layout::AppendBe64(&end, static_cast<uint64_t>(now_ms / 1000));
-    std::vector<std::string> keys;
-    store_
-        .Scan(prefix, "",
-              [&](std::string_view k, std::string_view) {
-                if (k >= end) return false;
-                keys.emplace_back(k.substr(prefix.size() + 8));
-                return keys.size() < 1000;
-              })
-        .IgnoreError();
-    for (const std::string& encoded : keys) {
-      StreamLog::Appends appends;
-      {
-        std::shared_lock writers(t->writers);
-        std::lock_guard stripe(t->StripeFor(encoded));
-        auto old = ReadItem(*t, encoded);
-        if (!old.ok() || !*old || !Expired(*t, **old)) continue;
-        store::WriteBatch batch;
-        if (!WriteLocked(*t, KeyOf(s->key, **old), *old, std::nullopt, true, batch, appends).ok())
-          continue;
-        if (!store_.Write(batch).ok()) continue;
-        ++removed;
-      }
-      streams_.Publish(appends);
-    }
-  }
-  return removed;
 }
 
 }  // namespace nimbus::tables

@@ -1,6 +1,8 @@
 // A table's definition as the table service keeps it: key schema, attribute
 // definitions, billing, secondary indexes, stream and TTL settings. Validated
 // with DynamoDB's own rules and messages when a table is created or changed.
+// Plain data; the service shares a table's schema between threads as a
+// shared_ptr<const TableSchema> and replaces it whole when it changes.
 #pragma once
 
 #include <cstdint>

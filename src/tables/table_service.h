@@ -1,12 +1,20 @@
 // The table service: DynamoDB's data model on the ordered key-value store.
 // Tables, items, global and local secondary indexes (kept in the same atomic
-// batch as the item), streams (every change recorded in that batch too), TTL,
-// batches and transactions. It validates keys and items with DynamoDB's rules
-// and messages but knows nothing of JSON or HTTP: the DynamoDB frontend
-// translates.
+// batch as the item), streams (every change recorded in that batch too, kept
+// by its StreamLog), TTL, batches and transactions. It validates keys and
+// items with DynamoDB's rules and messages but knows nothing of JSON or HTTP:
+// the DynamoDB frontend translates.
 //
-// Thread-safety: every method may be called from any thread. Writes to one
-// item are serialised by striped locks; reads do not lock.
+// Lifecycle: construct over a store that outlives it, Open() once before any
+// other call; the destructor stops the sweeper and saves the item counters.
+// Every StreamSubscription must be destroyed before the service.
+//
+// Threads: every method may be called from any thread. Writes to one item are
+// serialised by striped locks, control-plane changes by one mutex; reads do
+// not lock. The service's own sweeper thread expires TTL items, trims streams,
+// saves counters and deletes dropped data. Stream subscribers' hooks run on
+// the thread whose write appended the records (the sweeper's, for TTL
+// deletions), after that write's locks are released.
 #pragma once
 
 #include <atomic>
@@ -105,7 +113,7 @@ class TableService {
   TableService(store::KvStore& store, TableServiceOptions options = {});
   ~TableService();
 
-  // Loads every table and starts the TTL sweeper.
+  // Loads every table and starts the sweeper thread.
   Status Open();
 
   // --- tables ---
@@ -181,12 +189,15 @@ class TableService {
   int CollectGarbage();
 
  private:
-  struct Table;
-  friend class TableWriter;
+  struct Table;  // table_internal.h
 
   std::shared_ptr<Table> FindTable(const std::string& name) const;
   Status CheckItem(const Table& t, const Item& item) const;
+  // Whether `item`'s TTL has passed: it reads as absent until the sweeper
+  // deletes it.
   bool Expired(const Table& t, const Item& item) const;
+  // Adds one item's change to `batch`, its stripe held: the item, its index
+  // and TTL entries, the counters, and the stream record (in `appends`).
   Status WriteLocked(Table& t, const Item& key, const std::optional<Item>& old_item,
                      const std::optional<Item>& new_item, bool by_ttl, store::WriteBatch& batch,
                      StreamLog::Appends& appends);
