@@ -2,6 +2,17 @@
 // start (kept 0600 in the data directory, in the AWS CLI's credentials-file
 // format), the conventional local key test/test when enabled, and short-lived
 // keys issued to function instances.
+//
+// Ownership: the server opens one and owns it; the AWS endpoint and the
+// invoker borrow it and are destroyed first. Instance keys live in memory
+// only: a restart forgets them, as it ends their instances.
+//
+// Threads: Open runs once, on the starting thread. Everything else may be
+// called from any thread — Find on every signed request (the endpoint's I/O
+// threads), Issue and Revoke as instances start and end (the invoker's) —
+// and is internally locked; the root key and the dev-key switch never change
+// after Open, so root() and accepts_dev_key() take no lock. Nothing blocks
+// on disk after Open.
 #pragma once
 
 #include <map>

@@ -4,6 +4,17 @@
 // kernel beneath the tree's directory (openat2 with RESOLVE_BENEATH), so
 // absolute paths, `..` components, files written through links and links
 // that lead out of the tree, directly or through other links, are refused.
+//
+// Ownership: the server owns it; it owns the directory `root` (nothing else
+// writes there). The paths it hands out (StoredCode::dir, ZipPath) stay
+// valid until their hash is removed.
+//
+// Threads: any thread; it keeps no state in memory, so it has no lock, and
+// every method blocks on the file system. Concurrent Puts are safe, also of
+// the same bytes (each extracts into a staging directory and renames it into
+// place; the first rename wins). Remove must not race a Put or a reader of
+// the same hash: the functions service serialises uploads and garbage
+// collection, and removes only code no function or running instance uses.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,19 @@
 // the code store. It validates every value as Lambda does and keeps the
 // current configurations in memory for the invoke path. Wire formats are
 // the frontends' business.
+//
+// Ownership: the server owns it. It borrows the store, the code store, the
+// runtime catalog and the invoker, which must outlive it; the invoker may be
+// null where nothing is invoked (control-plane tests and tools).
+//
+// Threads: Load is called once, on the starting thread, before serving;
+// every other method on any thread (the AWS endpoint's I/O threads for the
+// Lambda API, the gateway's for its invocations, the endpoint's timer for
+// CollectGarbage). Configurations sit behind one reader-writer lock that is
+// never held across I/O: Get, List, Spec and Invoke's lookup read memory only.
+// Create, UpdateCode, UpdateConfiguration, Delete and CollectGarbage are
+// serialised among themselves by a second lock and block the calling thread
+// on disk (code extraction, a synced store write).
 #pragma once
 
 #include <functional>
@@ -58,7 +71,9 @@ class FunctionService {
   Status Delete(const FunctionRef& ref);
 
   // Validates the target, then runs the invocation. `done` gets a platform
-  // error as a non-ok status in the result.
+  // error as a non-ok status in the result. It runs exactly once: on the
+  // calling thread before Invoke returns when the function is not found (or
+  // its instance cannot start), else on the invoker's event-loop threads.
   void Invoke(const FunctionRef& ref, InvokeInput input, invoker::InvokeCallback done);
   // What the invoker runs for `ref`; holding it keeps its code on disk.
   Result<std::shared_ptr<const runtime::FunctionSpec>> Spec(const FunctionRef& ref) const;

@@ -8,6 +8,25 @@
 // API configurations are kept in the store and reloaded at start; a stored
 // API key whose value derives from the public development secret gets a
 // random value then.
+//
+// Ownership: the server owns the gateway. It borrows the store, the event
+// loop (its integration-timeout timer) and whatever `invoke` reaches (the
+// triggers layer's FunctionInvoker); all must outlive it. Destroy it only
+// after the HTTP server calling Handle is closed and the invocations it
+// started have ended (the server shuts the invoker down first): a Lambda
+// authorizer's answer calls back into the gateway.
+//
+// Threads: Load is called once, on the starting thread, before serving.
+// Handle is called on the gateway HTTP server's I/O threads; Put, Delete,
+// Get and List on any thread (the AWS endpoint's, for the /nimbus admin
+// API). One reader-writer lock guards the deployed APIs: Handle and the
+// readers share it; Put and Delete hold it exclusively across their synced
+// store write, so requests arriving meanwhile wait for that write.
+// A request's `respond` runs exactly once, on whichever thread ends it: the
+// thread calling Handle (refusals, also from cached authorizer results; a
+// function that cannot be found), the invoker's threads (a function's
+// answer), the JWT key fetcher's thread, or `loop` (the integration
+// timeout's 504; a late answer is then dropped).
 #pragma once
 
 #include <chrono>
@@ -33,6 +52,9 @@ class RateLimiter;
 struct EventInput;
 
 // Runs function `name` with `payload`; the gateway's only way to functions.
+// Called on the thread the request is being handled on (the HTTP server's,
+// or the one an authorizer answered on); `done` runs exactly once, on that
+// thread before the call returns or later on another.
 using InvokeFunction =
     std::function<void(const std::string& name, std::string payload, invoker::InvokeCallback done)>;
 

@@ -1,7 +1,25 @@
 // Logs: groups, streams and events, as CloudWatch Logs models them, kept in
 // the key-value store. Function instances append through the LogSink
-// interface (core/log_sink.h); appends are buffered in memory and written in batches
-// by a background thread, so the invoke path never waits on storage.
+// interface (core/log_sink.h); appends are buffered in memory and written in
+// batches by a background thread, so the invoke path does not wait on
+// storage (but see the lock below).
+//
+// Ownership: the server owns it and borrows it to the invoker (as LogSink)
+// and the CloudWatch Logs frontend, which are destroyed first; it borrows the
+// store, which must outlive it. The destructor writes what is still queued
+// and stops the writer thread.
+//
+// Threads: Open runs once, on the starting thread, before any Append. Every
+// other method may be called from any thread: Append from the invoker's
+// threads (under an instance's lock), the rest from the AWS endpoint's.
+// One mutex guards the queue and the groups' and streams' metadata. Append
+// holds it only to queue the line, but CreateGroup, CreateStream,
+// SetRetention and DeleteGroup hold it across their store I/O, so an Append
+// arriving meanwhile waits for that. Readers (Groups, Streams,
+// HasStream) read memory; Filter and StreamEvents read the store outside the
+// lock and see an appended event once the writer has stored it (Flush waits
+// for that). Expired events are deleted on the writer thread, every ten
+// minutes.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,12 @@
 // The isolation layer's entry point: checks what the host can enforce, owns
 // what every sandbox shares (seccomp program, staging root, cgroup parent),
 // and spawns sandboxed processes with their cgroup.
+//
+// Ownership: the server creates one, on its starting thread, and owns it.
+// Each SandboxedProcess belongs to whoever Spawn handed it to; all must be
+// gone before the Sandboxer, whose destructor removes this server's cgroup
+// parent (the server shuts the invoker down, disposing of every instance,
+// first). Describe and missing() are constant after Create: any thread.
 #pragma once
 
 #include <map>

@@ -1,8 +1,20 @@
 // The one ordered key-value engine interface every service keeps its state
 // through. Keys are byte strings ordered bytewise; each service owns a key
-// prefix (its keyspace). A WriteBatch is applied atomically. RocksDB is the
-// embedded implementation; an in-memory one serves unit tests. A distributed
-// backend plugs in here later; nothing above may assume one process.
+// prefix, listed in store/keyspace.h. A WriteBatch is applied atomically.
+// RocksDB is the embedded implementation; an in-memory one serves unit
+// tests. A distributed backend plugs in here later; nothing above may assume
+// one process.
+//
+// Ownership: the server opens one store and owns it; every service borrows
+// it and must be destroyed first. An Iterator belongs to its caller and must
+// not outlive the store.
+//
+// Threads: a KvStore may be called from any thread, concurrently; it locks
+// internally (RocksDB's own concurrency; a mutex in the memory store). Every
+// call may block on disk, Write with `sync` until an fsync: keep it off
+// threads that must not wait (the log store writes from a thread of its own).
+// A WriteBatch or an Iterator is used by one thread at a time. An Iterator
+// sees the store as it was when created: later writes do not show.
 #pragma once
 
 #include <functional>

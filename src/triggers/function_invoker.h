@@ -18,9 +18,9 @@
 //
 // Threads: any thread; it holds no state of its own beyond the service's
 // reference, and the service locks internally. `done` runs exactly once:
-// on the calling thread, before Invoke returns, when the function cannot be
-// found or the reference is malformed; otherwise on the invoker's I/O
-// threads when the invocation ends.
+// on the calling thread, before Invoke returns, when the reference is
+// malformed or names no function here (or the function's instance cannot
+// start); otherwise on the invoker's event-loop threads.
 #pragma once
 
 #include <string>
