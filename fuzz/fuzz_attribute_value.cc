@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "aws/dynamodb_values.h"
+#include "aws/dynamodb/dynamodb_values.h"
 #include "tables/item_codec.h"
 #include "tables/key_codec.h"
 

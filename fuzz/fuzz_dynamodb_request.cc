@@ -12,7 +12,7 @@
 #include <memory>
 #include <optional>
 
-#include "aws/dynamodb_frontend.h"
+#include "aws/dynamodb/dynamodb_frontend.h"
 #include "store/kv_store.h"
 #include "tables/table_service.h"
 
@@ -60,7 +60,7 @@ struct World {
       std::fprintf(stderr, "cannot create the fuzzing table: %s\n", created.status().ToString().c_str());
       std::abort();
     }
-    frontend = std::make_unique<aws::DynamoDbFrontend>(*tables);
+    frontend = std::make_unique<aws::DynamoDbFrontend>(*tables, Platform{});
   }
 };
 

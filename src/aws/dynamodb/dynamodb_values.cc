@@ -1,4 +1,4 @@
-#include "aws/dynamodb_values.h"
+#include "aws/dynamodb/dynamodb_values.h"
 
 #include <boost/json/array.hpp>
 #include <cctype>
@@ -22,7 +22,7 @@ constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 constexpr char kNumberClass[] = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
 
 Status Serialization(std::string message) {
-  return Status(Code::kInvalidArgument, std::move(message), kSerializationErrorReason);
+  return Status(Code::kInvalidArgument, std::move(message), std::string(kSerializationReason));
 }
 
 // ---------------------------------------------------------------------------

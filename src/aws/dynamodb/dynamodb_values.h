@@ -3,7 +3,7 @@
 //
 // Decoding validates as DynamoDB does and fails with its messages. Errors
 // DynamoDB reports as a SerializationException (a member of the wrong JSON
-// type, malformed base64) carry reason() == kSerializationErrorReason; every
+// type, malformed base64) carry reason() == kSerializationReason; every
 // other error is a ValidationException. All are InvalidArgument. Stateless
 // functions; any thread.
 #pragma once
@@ -11,13 +11,12 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "aws/codecs.h"
 #include "core/status.h"
 #include "tables/expression.h"
 #include "tables/value.h"
 
 namespace nimbus::aws {
-
-inline constexpr char kSerializationErrorReason[] = "SerializationException";
 
 // One AttributeValue; its nesting is counted from 1 (a top-level attribute).
 Result<tables::Value> ValueFromJson(const boost::json::value& json);

@@ -1,4 +1,4 @@
-#include "aws/dynamodb_values.h"
+#include "aws/dynamodb/dynamodb_values.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +37,7 @@ std::string SerializationError(const std::string& text) {
   auto v = FromText(text);
   EXPECT_FALSE(v.ok()) << text;
   if (v.ok()) return "";
-  EXPECT_EQ(v.status().reason(), kSerializationErrorReason) << text;
+  EXPECT_EQ(v.status().reason(), kSerializationReason) << text;
   return v.status().message();
 }
 
@@ -185,7 +185,7 @@ TEST(DynamoDbValuesTest, Items) {
   EXPECT_EQ(*back, *item);
   // Serialization problems anywhere win over validation problems anywhere.
   auto bad = ItemFromJson(json::parse(R"({"a":{"N":"x"},"b":{"S":1}})").as_object());
-  EXPECT_EQ(bad.status().reason(), kSerializationErrorReason);
+  EXPECT_EQ(bad.status().reason(), kSerializationReason);
   auto invalid = ItemFromJson(json::parse(R"({"a":{"S":"x"},"b":{}})").as_object());
   EXPECT_EQ(
       invalid.status().message(),
@@ -201,7 +201,7 @@ TEST(DynamoDbValuesTest, ExpressionAttributeMaps) {
   EXPECT_EQ(ExpressionNamesFromJson(json::parse(R"({"a":"a"})").as_object()).status().message(),
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"a\"");
   EXPECT_EQ(ExpressionNamesFromJson(json::parse(R"({"#a":1})").as_object()).status().reason(),
-            kSerializationErrorReason);
+            kSerializationReason);
 
   auto values = ExpressionValuesFromJson(json::parse(R"({":v":{"S":"x"}})").as_object());
   ASSERT_TRUE(values.ok());
