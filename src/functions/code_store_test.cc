@@ -7,12 +7,21 @@
 
 #include "core/fs.h"
 #include "core/ids.h"
-#include "functions/zip_builder_for_test.h"
+#include "core/zip_writer.h"
 
 namespace nimbus::functions {
 namespace {
 
-using testing::MakeZip;
+using E = ZipEntry;
+
+// The archive of `entries` in the order given: hostile archives depend on it.
+std::string MakeZip(const std::vector<ZipEntry>& entries) {
+  ZipWriteOptions options;
+  options.keep_order = true;
+  auto zip = WriteZip(entries, options);
+  EXPECT_TRUE(zip.ok()) << zip.status().ToString();
+  return zip.ok() ? *zip : std::string();
+}
 
 class CodeStoreTest : public ::testing::Test {
  protected:
@@ -25,10 +34,10 @@ class CodeStoreTest : public ::testing::Test {
 
 TEST_F(CodeStoreTest, StoresByContentAndKeepsExecBits) {
   CodeStore store(root_);
-  std::string zip = MakeZip({{"index.js", "exports.handler = 1;"},
-                             {"bin/bootstrap", "#!/bin/sh\n", 0755},
-                             {"lib/", "", 0755, false, true},
-                             {"lib/link.js", "../index.js", 0, true}});
+  std::string zip = MakeZip({E::File("index.js", "exports.handler = 1;"),
+                             E::File("bin/bootstrap", "#!/bin/sh\n", 0755),
+                             E::Directory("lib/"),
+                             E::Symlink("lib/link.js", "../index.js")});
   auto code = store.Put(zip);
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_EQ(code->size, zip.size());
@@ -48,15 +57,15 @@ TEST_F(CodeStoreTest, StoresByContentAndKeepsExecBits) {
 
 TEST_F(CodeStoreTest, RefusesHostileArchives) {
   CodeStore store(root_);
-  const std::vector<std::vector<testing::ZipEntry>> bad = {
-      {{"/etc/passwd", "x"}},
-      {{"../escape.txt", "x"}},
-      {{"a/../../escape.txt", "x"}},
-      {{"evil", "/etc", 0, true}},
-      {{"evil", "../../..", 0, true}},
-      {{"dir/link", "../../outside", 0, true}},
+  const std::vector<std::vector<E>> bad = {
+      {E::File("/etc/passwd", "x")},
+      {E::File("../escape.txt", "x")},
+      {E::File("a/../../escape.txt", "x")},
+      {E::Symlink("evil", "/etc")},
+      {E::Symlink("evil", "../../..")},
+      {E::Symlink("dir/link", "../../outside")},
       // A file written through a link made earlier in the archive.
-      {{"up", "..", 0, true}, {"up/escape.txt", "x"}},
+      {E::Symlink("up", ".."), E::File("up/escape.txt", "x")},
   };
   for (const auto& entries : bad) {
     auto r = store.Put(MakeZip(entries));
@@ -79,7 +88,7 @@ TEST_F(CodeStoreTest, RefusesDotDotEntries) {
   for (const char* path : {"..", "a/..", "./../x", "a/./../../x", "a/b/../../../x", "a//../../x"}) {
     std::string dest = root_ + "/tree-" + RandomHex(4);
     ASSERT_TRUE(MakeDirs(root_).ok());
-    Status s = ExtractZip(MakeZip({{path, "x"}}), dest, {});
+    Status s = ExtractZip(MakeZip({E::File(path, "x")}), dest, {});
     EXPECT_EQ(s.code(), Code::kInvalidArgument) << path << ": " << s.ToString();
   }
   EXPECT_FALSE(PathExists(root_ + "/x"));
@@ -88,18 +97,17 @@ TEST_F(CodeStoreTest, RefusesDotDotEntries) {
 // Links that each look inside the tree when read as text but lead out of it
 // once the links they pass through are followed.
 TEST_F(CodeStoreTest, RefusesLinksThroughLinksThatLeaveTheTree) {
-  using E = testing::ZipEntry;
   const std::vector<std::vector<E>> bad = {
       // d/up is the tree's root, so d/out is its parent.
-      {{"d/up", "..", 0, true}, {"d/out", "up/..", 0, true}},
+      {E::Symlink("d/up", ".."), E::Symlink("d/out", "up/..")},
       // A link to a link to ../../: d/e/y is the root, d/e/x its parent.
-      {{"d/e/y", "../..", 0, true}, {"d/e/x", "y/..", 0, true}, {"z", "d/e/x", 0, true}},
+      {E::Symlink("d/e/y", "../.."), E::Symlink("d/e/x", "y/.."), E::Symlink("z", "d/e/x")},
       // Three hops up to a sibling of the tree (the code store, in the data dir).
-      {{"d/up", "..", 0, true},
-       {"d/e/up2", "../up/..", 0, true},
-       {"d/e/f/data", "../up2/../outside/secret", 0, true}},
+      {E::Symlink("d/up", ".."),
+       E::Symlink("d/e/up2", "../up/.."),
+       E::Symlink("d/e/f/data", "../up2/../outside/secret")},
       // Through a link to a directory, then up past the root.
-      {{"a/b/c", "..", 0, true}, {"a/b/d", "c/../x", 0, true}, {"a/up", "b/c/../..", 0, true}},
+      {E::Symlink("a/b/c", ".."), E::Symlink("a/b/d", "c/../x"), E::Symlink("a/up", "b/c/../..")},
   };
   ASSERT_TRUE(MakeDirs(root_ + "/outside").ok());
   ASSERT_TRUE(WriteFileAtomic(root_ + "/outside/secret", "data dir", 0600).ok());
@@ -121,16 +129,15 @@ TEST_F(CodeStoreTest, RefusesLinksThroughLinksThatLeaveTheTree) {
 }
 
 TEST_F(CodeStoreTest, NeverWritesThroughLinks) {
-  using E = testing::ZipEntry;
   const std::vector<std::vector<E>> bad = {
-      {{"a", "/tmp", 0, true}, {"a/x", "data"}},
-      {{"a/x", "data"}, {"a", "/tmp", 0, true}},
-      {{"a", "../outside", 0, true}, {"a/x", "data"}},
+      {E::Symlink("a", "/tmp"), E::File("a/x", "data")},
+      {E::File("a/x", "data"), E::Symlink("a", "/tmp")},
+      {E::Symlink("a", "../outside"), E::File("a/x", "data")},
       // An inside link, then a file through it: the file makes `a` a real
       // directory, so the link clashes with it.
-      {{"b/", "", 0755, false, true}, {"a", "b", 0, true}, {"a/x", "data"}},
+      {E::Directory("b/"), E::Symlink("a", "b"), E::File("a/x", "data")},
       // A link through a link made from a link (d/up is the root).
-      {{"d/up", "..", 0, true}, {"d/out", "up/../outside", 0, true}, {"d/out/x", "data"}},
+      {E::Symlink("d/up", ".."), E::Symlink("d/out", "up/../outside"), E::File("d/out/x", "data")},
   };
   ASSERT_TRUE(MakeDirs(root_ + "/outside").ok());
   std::string marker = "nimbus-code-store-test-" + RandomHex(6);
@@ -148,13 +155,12 @@ TEST_F(CodeStoreTest, NeverWritesThroughLinks) {
 }
 
 TEST_F(CodeStoreTest, HardLinksNeverShareAFile) {
-  using E = testing::ZipEntry;
   ASSERT_TRUE(MakeDirs(root_).ok());
   ASSERT_TRUE(WriteFileAtomic(root_ + "/secret", "secret", 0600).ok());
   const std::vector<std::vector<E>> archives = {
-      {{"a.txt", "hello"}, {"b.txt", "a.txt", 0644, false, false, true}},
-      {{"b.txt", "/etc/passwd", 0644, false, false, true}},
-      {{"b.txt", "../secret", 0644, false, false, true}},
+      {E::File("a.txt", "hello"), E::Hardlink("b.txt", "a.txt")},
+      {E::Hardlink("b.txt", "/etc/passwd")},
+      {E::Hardlink("b.txt", "../secret")},
   };
   for (const auto& entries : archives) {
     std::string dest = root_ + "/tree-" + RandomHex(4);
@@ -175,15 +181,15 @@ TEST_F(CodeStoreTest, HardLinksNeverShareAFile) {
 TEST_F(CodeStoreTest, KeepsRelativeLinksInsideTheTree) {
   CodeStore store(root_);
   auto code = store.Put(MakeZip({
-      {"index.js", "index"},
-      {"lib/util.js", "util"},
-      {"node_modules/pkg/cli.js", "cli", 0755},
-      {"node_modules/.bin/tool", "../pkg/cli.js", 0, true},
-      {"current", "lib", 0, true},                       // a link to a directory
-      {"alias.js", "current/util.js", 0, true},          // through a directory link
-      {"lib/up.js", "../current/../index.js", 0, true},  // through a link, then up
-      {"lib/again", "../alias.js", 0, true},             // a link to a link
-      {"lib/dangling", "missing.js", 0, true},           // to nothing: stays dangling
+      E::File("index.js", "index"),
+      E::File("lib/util.js", "util"),
+      E::File("node_modules/pkg/cli.js", "cli", 0755),
+      E::Symlink("node_modules/.bin/tool", "../pkg/cli.js"),
+      E::Symlink("current", "lib"),                       // a link to a directory
+      E::Symlink("alias.js", "current/util.js"),          // through a directory link
+      E::Symlink("lib/up.js", "../current/../index.js"),  // through a link, then up
+      E::Symlink("lib/again", "../alias.js"),             // a link to a link
+      E::Symlink("lib/dangling", "missing.js"),           // to nothing: stays dangling
   }));
   ASSERT_TRUE(code.ok()) << code.status().ToString();
   EXPECT_EQ(*ReadFile(code->dir + "/node_modules/.bin/tool"), "cli");
@@ -196,7 +202,7 @@ TEST_F(CodeStoreTest, KeepsRelativeLinksInsideTheTree) {
 
 TEST_F(CodeStoreTest, RefusesLoopsOfLinks) {
   CodeStore store(root_);
-  auto r = store.Put(MakeZip({{"a", "b", 0, true}, {"b", "a", 0, true}}));
+  auto r = store.Put(MakeZip({E::Symlink("a", "b"), E::Symlink("b", "a")}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("loop of links"), std::string::npos);
@@ -208,7 +214,7 @@ TEST_F(CodeStoreTest, RefusesCorruptAndOversizedZips) {
   ASSERT_FALSE(corrupt.ok());
   EXPECT_EQ(corrupt.status().message(),
             "Could not unzip uploaded file. Please check your file, then try to upload again.");
-  std::string zip = MakeZip({{"a.txt", std::string(1000, 'a')}});
+  std::string zip = MakeZip({E::File("a.txt", std::string(1000, 'a'))});
   std::string truncated = zip.substr(0, zip.size() / 2);
   auto t = store.Put(truncated);
   EXPECT_FALSE(t.ok()) << truncated.size() << " " << zip.size();

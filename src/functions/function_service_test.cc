@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/ids.h"
-#include "functions/zip_builder_for_test.h"
+#include "core/zip_writer.h"
 
 namespace nimbus::functions {
 namespace {
@@ -31,7 +31,7 @@ class FunctionServiceTest : public ::testing::Test {
     return c;
   }
   std::string Zip(const std::string& body = "def handler(e, c): return 1\n") {
-    return testing::MakeZip({{"app.py", body}});
+    return *WriteZip({ZipEntry::File("app.py", body)});
   }
 
   std::string root_;

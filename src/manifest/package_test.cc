@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -169,6 +170,36 @@ TEST(PackageZipTest, RefusesPathsOutsideTheFolder) {
   auto empty = BuildZip(dir.path(), {});
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->size(), 22u);  // just the end-of-central-directory record
+}
+
+TEST(ZipFolderTest, KeepsLinksFoldersAndModesButNotDataFolders) {
+  TempDir dir;
+  Populate(dir);
+  ::chmod(dir.Abs("src/b.txt").c_str(), 0600);
+  auto zip = ZipFolder(dir.path());
+  ASSERT_TRUE(zip.ok()) << zip.status().ToString();
+  std::vector<std::string> order;
+  std::vector<time_t> mtimes;
+  auto entries = ReadZip(*zip, &order, &mtimes);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  EXPECT_EQ(entries.count("handler.js"), 1u);
+  EXPECT_EQ(entries["bootstrap"].first, 0755);
+  EXPECT_EQ(entries["src/b.txt"].first, 0600);  // modes as they are
+  EXPECT_EQ(entries["src/"].first, 0755);       // folders have entries
+  EXPECT_EQ(entries["link-in.js"].first, 0777);  // links stay links, under their own names
+  EXPECT_EQ(entries["src/up"].first, 0777);
+  EXPECT_EQ(entries.count("src/a.js"), 1u);
+  EXPECT_EQ(entries.count("node_modules/lodash/index.js"), 1u);
+  for (const std::string& path : order) {
+    EXPECT_FALSE(path.starts_with(".git/") || path.starts_with(".nimbus/") ||
+                 path.starts_with(".serverless/") || path.starts_with("data/"))
+        << path;
+  }
+  for (time_t t : mtimes) EXPECT_EQ(t, 315619200);
+  auto again = ZipFolder(dir.path());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Sha256Hex(*zip), Sha256Hex(*again));
+  EXPECT_FALSE(ZipFolder(dir.Abs("handler.js")).ok());
 }
 
 }  // namespace
