@@ -15,10 +15,11 @@
 
 #include <boost/json.hpp>
 
+#include "cli/arguments.h"
 #include "cli/commands.h"
-#include "core/encoding.h"
+#include "cli/output.h"
 #include "core/fs.h"
-#include "core/strings.h"
+#include "deploy/naming.h"
 #include "net/http_client.h"
 
 namespace nimbus::cli {
@@ -57,13 +58,7 @@ int64_t ColdStarts(const std::string& endpoint) {
   return v->get_object().at("cold_starts").to_number<int64_t>();
 }
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
-
-void RunBench(const BenchArgs& a, const ClientOptions& co) {
+void RunBench(const BenchArgs& a, const deploy::ClientOptions& co) {
   if (a.url.empty() == a.function.empty()) Fail("give a URL or -f FUNCTION (not both)");
   if (a.connections < 1) Fail("--connections must be at least 1");
   std::string function_name;
@@ -74,7 +69,7 @@ void RunBench(const BenchArgs& a, const ClientOptions& co) {
     payload = *data;
   }
   if (!a.function.empty()) function_name = ResolveFunctionName("", a.function, a.config, a.stage);
-  auto resolved = ResolveClientOptions(co);
+  auto resolved = deploy::ResolveClientOptions(co);
   std::string endpoint = resolved.ok() ? resolved->endpoint : "";
   if (!a.function.empty() && !resolved.ok()) Fail(resolved.status().message());
 
@@ -88,6 +83,8 @@ void RunBench(const BenchArgs& a, const ClientOptions& co) {
     size_t slash = a.url.find('/', a.url.find("://") + 3);
     if (slash != std::string::npos) target = a.url.substr(slash);
   }
+  const std::vector<net::Header> headers = ParseHeaders(a.headers);
+  const std::string invocations = deploy::LambdaFunctionPath(function_name) + "/invocations";
   int64_t cold_before = endpoint.empty() ? -1 : ColdStarts(endpoint);
 
   Shared shared;
@@ -101,9 +98,9 @@ void RunBench(const BenchArgs& a, const ClientOptions& co) {
   for (int c = 0; c < a.connections; ++c) {
     workers.emplace_back([&] {
       std::unique_ptr<net::HttpClient> http;
-      std::unique_ptr<AwsClient> aws;
+      std::unique_ptr<deploy::AwsClient> aws;
       if (!a.url.empty()) http = std::make_unique<net::HttpClient>(host, port);
-      if (!function_name.empty()) aws = std::make_unique<AwsClient>(*resolved);
+      if (!function_name.empty()) aws = std::make_unique<deploy::AwsClient>(*resolved);
       std::vector<double> mine;
       std::map<std::string, int64_t> errors;
       while (keep_going()) {
@@ -114,20 +111,15 @@ void RunBench(const BenchArgs& a, const ClientOptions& co) {
           req.method = a.method;
           req.target = target;
           req.body = a.body;
-          for (const auto& h : a.headers) {
-            size_t colon = h.find(':');
-            if (colon != std::string::npos) {
-              req.headers.push_back({h.substr(0, colon), std::string(Trim(h.substr(colon + 1)))});
-            }
-          }
+          req.headers = headers;
           auto r = http->Send(req, std::chrono::seconds(60));
           if (!r.ok()) kind = "connection: " + r.status().message();
           else if (r->status >= 400) kind = "HTTP " + std::to_string(r->status);
         } else {
-          auto r = aws->Call("lambda", "POST", "/2015-03-31/functions/" + UriEncode(function_name, false) + "/invocations",
-                             {{"Content-Type", "application/json"}}, payload.empty() ? "{}" : payload);
+          auto r = aws->Call("lambda", "POST", invocations, {{"Content-Type", "application/json"}},
+                             payload.empty() ? "{}" : payload);
           if (!r.ok()) kind = "connection: " + r.status().message();
-          else if (r->status >= 400) kind = "HTTP " + std::to_string(r->status) + " " + DescribeAwsError(*r);
+          else if (r->status >= 400) kind = "HTTP " + std::to_string(r->status) + " " + deploy::DescribeAwsError(*r);
           else if (r->Header("X-Amz-Function-Error")) kind = "function error: " + *r->Header("X-Amz-Function-Error");
         }
         mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -161,30 +153,24 @@ void RunBench(const BenchArgs& a, const ClientOptions& co) {
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   int64_t cold_after = endpoint.empty() ? -1 : ColdStarts(endpoint);
 
-  auto& lat = shared.latencies_ms;
-  std::sort(lat.begin(), lat.end());
-  int64_t errors = 0;
-  for (const auto& [k, n] : shared.errors) errors += n;
+  BenchSummary summary;
+  summary.target = a.url.empty() ? "function " + function_name : a.url;
+  summary.connections = a.connections;
+  summary.elapsed_s = elapsed;
+  summary.latencies_ms = std::move(shared.latencies_ms);
+  std::sort(summary.latencies_ms.begin(), summary.latencies_ms.end());
+  summary.errors = std::move(shared.errors);
+  if (cold_before >= 0 && cold_after >= 0) summary.cold_starts = cold_after - cold_before;
+  summary.endpoint = endpoint;
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
-  std::printf("target       %s\n", a.url.empty() ? ("function " + function_name).c_str() : a.url.c_str());
-  std::printf("connections  %d\n", a.connections);
-  std::printf("requests     %zu in %.2f s (%lld errors)\n", lat.size(), elapsed, static_cast<long long>(errors));
-  std::printf("throughput   %.0f requests/s\n", static_cast<double>(lat.size()) / elapsed);
-  std::printf("latency ms   p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", Percentile(lat, 50),
-              Percentile(lat, 90), Percentile(lat, 99), lat.empty() ? 0.0 : lat.back());
-  if (cold_before >= 0 && cold_after >= 0) {
-    std::printf("cold starts  %lld\n", static_cast<long long>(cold_after - cold_before));
-  } else {
-    std::printf("cold starts  unknown (no Nimbus health endpoint at %s)\n", endpoint.c_str());
-  }
-  for (const auto& [kind, n] : shared.errors) std::printf("error        %lld × %s\n", static_cast<long long>(n), kind.c_str());
+  std::fputs(FormatBenchReport(summary).c_str(), stdout);
 }
 
 }  // namespace
 
 void AddBenchCommand(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
-  auto co = std::make_shared<ClientOptions>();
+  auto co = std::make_shared<deploy::ClientOptions>();
   CLI::App* bench = app.add_subcommand("bench", "Load-test a URL or a function and report latency and errors");
   bench->add_option("url", a->url, "URL to request (http://...)");
   bench->add_option("--function,-f", a->function, "Invoke this serverless.yml function instead");

@@ -5,7 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/client.h"
+#include "deploy/client.h"
 #include "server/server.h"
 
 namespace nimbus::cli {
@@ -30,12 +30,15 @@ sigset_t BlockStopSignals();
 // The flags of `serve`, shared with `dev`.
 void AddServerOptions(CLI::App* cmd, server::ServerOptions& options, std::string& log_level);
 
-// The options every client subcommand takes.
-void AddClientOptions(CLI::App* cmd, ClientOptions& options);
 // Resolves options and returns a client, or prints the error and exits.
-AwsClient ClientOrExit(const ClientOptions& options);
-// Prints a JSON value indented, for people.
-std::string PrettyJson(const json::value& v, int indent = 0);
+deploy::AwsClient ClientOrExit(const deploy::ClientOptions& options);
+// Prints "error: MESSAGE" to stderr and exits with status 1.
 [[noreturn]] void Fail(const std::string& message);
+// The value of `r`, or Fail with its error.
+template <typename T>
+T ValueOrFail(Result<T> r) {
+  if (!r.ok()) Fail(r.status().message());
+  return std::move(*r);
+}
 
 }  // namespace nimbus::cli

@@ -19,10 +19,13 @@
 #include <spdlog/spdlog.h>
 
 #include "aws/credential_store.h"
+#include "cli/arguments.h"
 #include "cli/commands.h"
-#include "cli/deployer.h"
+#include "cli/output.h"
 #include "core/fs.h"
 #include "core/log.h"
+#include "deploy/deployer.h"
+#include "manifest/naming.h"
 
 namespace nimbus::cli {
 namespace {
@@ -96,22 +99,14 @@ class LogPrinter {
   void SetFunctions(const manifest::Manifest& m) {
     std::lock_guard lock(mu_);
     names_.clear();
-    for (const auto& f : m.functions) names_["/aws/lambda/" + f.name] = f.key;
+    for (const auto& f : m.functions) names_[manifest::LogGroupName(f.name)] = f.key;
   }
 
   void Print(const std::string& group, const std::string& message) {
-    static constexpr const char* kColors[] = {"36", "35", "33", "32", "34", "91", "96", "95"};
     std::lock_guard lock(mu_);
     auto it = names_.find(group);
-    std::string label = it != names_.end() ? it->second : group;
-    size_t color = std::hash<std::string>{}(label) % std::size(kColors);
-    std::string text = message;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (color_) {
-      std::fprintf(stdout, "\033[%sm%s\033[0m │ %s\n", kColors[color], label.c_str(), text.c_str());
-    } else {
-      std::fprintf(stdout, "%s │ %s\n", label.c_str(), text.c_str());
-    }
+    std::string line = FormatLogLine(it != names_.end() ? it->second : group, message, color_);
+    std::fputs(line.c_str(), stdout);
     std::fflush(stdout);
   }
 
@@ -131,12 +126,11 @@ struct DevArgs {
 void RunDev(server::ServerOptions options, const DevArgs& args) {
   auto started = Clock::now();
   log::Init(args.log_level);
-  std::error_code ec;
-  std::string dir = std::filesystem::absolute(args.dir, ec).lexically_normal().string();
-  while (dir.size() > 1 && dir.ends_with('/')) dir.pop_back();
-  std::string config = args.config.starts_with("/") ? args.config : dir + "/" + args.config;
+  DevPaths paths = ResolveDevPaths(args.dir, args.config, options.data_dir);
+  const std::string& dir = paths.dir;
+  const std::string& config = paths.config;
   if (!std::filesystem::exists(config)) Fail("no " + config + ": nimbus dev runs a folder holding a serverless.yml");
-  if (options.data_dir == ".nimbus") options.data_dir = dir + "/.nimbus";
+  options.data_dir = paths.data_dir;
 
   sigset_t set = BlockStopSignals();
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -146,14 +140,14 @@ void RunDev(server::ServerOptions options, const DevArgs& args) {
   auto text = ReadFile(options.data_dir + "/credentials");
   if (!text.ok()) Fail(text.status().message());
   auto ini = aws::CredentialStore::ParseIni(*text, "default");
-  ClientOptions co;
+  deploy::ClientOptions co;
   co.endpoint = (*server)->endpoint();
   co.data_dir = options.data_dir;
   co.region = options.region;
   co.access_key_id = ini["aws_access_key_id"];
   co.secret_access_key = ini["aws_secret_access_key"];
-  AwsClient client(co);
-  Deployer deployer(client);
+  deploy::AwsClient client(co);
+  deploy::Deployer deployer(client);
 
   const char* no_color = std::getenv("NO_COLOR");
   LogPrinter printer(isatty(STDOUT_FILENO) && !(no_color && *no_color));
@@ -161,28 +155,22 @@ void RunDev(server::ServerOptions options, const DevArgs& args) {
                                   const std::string& message) { printer.Print(group, message); });
 
   TreeWatcher watcher(dir);  // before the first deploy: no save goes unseen
-  DeployOptions deploy;
-  deploy.config = config;
-  deploy.stage = args.stage;
-  deploy.root = true;
-  deploy.progress = [](const std::string& line) {
+  deploy::DeployOptions wanted;
+  wanted.config = config;
+  wanted.stage = args.stage;
+  wanted.root = true;
+  wanted.progress = [](const std::string& line) {
     if (line.starts_with("warning")) std::fprintf(stderr, "%s\n", line.c_str());
   };
-  auto report = deployer.Deploy(deploy);
+  auto report = deployer.Deploy(wanted);
   if (!report.ok()) {
     std::fprintf(stderr, "error: %s\n", report.status().message().c_str());
   } else {
     printer.SetFunctions(report->manifest);
-    std::printf("nimbus dev: %s (stage %s) ready in %lld ms\n", report->manifest.service.c_str(),
-                report->manifest.stage.c_str(), static_cast<long long>(MillisSince(started)));
-    std::printf("  gateway  %s\n  aws      %s (key test/test works with --dev-credentials)\n",
-                (*server)->gateway_url().c_str(), (*server)->endpoint().c_str());
-    if (report->api.is_object()) {
-      for (const auto& r : report->api.at("routes").get_array()) {
-        std::printf("  route    %s\n", std::string(r.get_string()).c_str());
-      }
-    }
-    std::printf("watching %s for changes (Ctrl-C stops)\n", dir.c_str());
+    std::fputs(FormatDevReady(*report, MillisSince(started), (*server)->gateway_url(),
+                              (*server)->endpoint(), dir)
+                   .c_str(),
+               stdout);
     std::fflush(stdout);
   }
 
@@ -196,19 +184,14 @@ void RunDev(server::ServerOptions options, const DevArgs& args) {
     // Editors write in bursts (temp file, rename, chmod): let it settle.
     while (::poll(fds, 1, 40) > 0) changed = watcher.Drain() || changed;
     if (!changed) continue;
-    auto again = deployer.Deploy(deploy);
+    auto again = deployer.Deploy(wanted);
     if (!again.ok()) {
       std::fprintf(stderr, "error: %s\n", again.status().message().c_str());
       continue;
     }
     printer.SetFunctions(again->manifest);
     if (again->changes == 0) continue;
-    std::string names;
-    for (const auto& fn : again->manifest.functions) {
-      for (const auto& u : again->updated_functions) {
-        if (u == fn.name) names += (names.empty() ? "" : ", ") + fn.key;
-      }
-    }
+    std::string names = ReloadedFunctions(*again);
     std::printf("reloaded %s in %lld ms\n", names.empty() ? "the service" : names.c_str(),
                 static_cast<long long>(MillisSince(changed_at)));
     std::fflush(stdout);

@@ -7,71 +7,37 @@
 
 #include <boost/json.hpp>
 
+#include "cli/arguments.h"
 #include "cli/commands.h"
-#include "cli/iam_client.h"
-#include "cli/zip_dir.h"
+#include "cli/output.h"
 #include "core/encoding.h"
 #include "core/fs.h"
 #include "core/strings.h"
+#include "deploy/iam_client.h"
+#include "deploy/naming.h"
+#include "manifest/package_zip.h"
 
 namespace nimbus::cli {
 namespace {
 
-struct FunctionArgs {
-  std::string name, runtime, handler, zip, dir, role;  // no role: DefaultRole()
-  std::string description, network;
-  int memory = 0, timeout = 0;
-  std::vector<std::string> env;
-};
+const std::vector<net::Header> kJson = {{"Content-Type", "application/json"}};
 
 std::string ReadCode(const FunctionArgs& a) {
-  if (!a.zip.empty()) {
-    auto data = ReadFile(a.zip);
-    if (!data.ok()) Fail(data.status().message());
-    return *data;
-  }
-  auto data = ZipDirectory(a.dir);
-  if (!data.ok()) Fail(data.status().message());
-  return *data;
-}
-
-json::object Environment(const std::vector<std::string>& pairs) {
-  json::object vars;
-  for (const auto& p : pairs) {
-    size_t eq = p.find('=');
-    if (eq == std::string::npos) Fail("--env takes KEY=VALUE, not " + p);
-    vars[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  return json::object{{"Variables", vars}};
-}
-
-std::string FunctionPath(const std::string& name) {
-  return "/2015-03-31/functions/" + UriEncode(name, false);
-}
-
-void AddConfigOptions(CLI::App* cmd, FunctionArgs& a) {
-  cmd->add_option("--runtime", a.runtime, "nodejs20.x, python3.12, provided.al2023, ...");
-  cmd->add_option("--handler", a.handler, "Handler, e.g. index.handler");
-  cmd->add_option("--memory", a.memory, "Memory in MB (128-10240)");
-  cmd->add_option("--timeout", a.timeout, "Timeout in seconds (1-900)");
-  cmd->add_option("--env", a.env, "Environment variable KEY=VALUE (repeatable)");
-  cmd->add_option("--description", a.description, "Description");
-  auto* zip = cmd->add_option("--zip", a.zip, "Code as a zip file");
-  auto* dir = cmd->add_option("--dir", a.dir, "Code as a folder (zipped for you)");
-  zip->excludes(dir);
+  if (!a.zip.empty()) return ValueOrFail(ReadFile(a.zip));
+  return ValueOrFail(manifest::ZipFolder(a.dir));
 }
 
 // The role of a function created without --role: "lambda", which Lambda may
 // assume. When the account has none, it is created with only what
 // AWSLambdaBasicExecutionRole allows (writing the function's logs), as the
 // Lambda console's default role does; give --role for more.
-std::string DefaultRole(AwsClient& client) {
+std::string DefaultRole(deploy::AwsClient& client) {
   constexpr const char* kName = "lambda";
-  IamClient iam(client);
+  deploy::IamClient iam(client);
   auto role = iam.GetRole(kName);
   if (!role.ok()) Fail(role.status().message());
   if (*role) return (*role)->arn;
-  CreateRoleArgs args;
+  deploy::CreateRoleArgs args;
   args.name = kName;
   args.trust_policy =
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
@@ -87,57 +53,40 @@ std::string DefaultRole(AwsClient& client) {
   return created->arn;
 }
 
-void CreateFunction(const ClientOptions& co, const FunctionArgs& a) {
+void CreateFunction(const deploy::ClientOptions& co, const FunctionArgs& a) {
   if (a.zip.empty() && a.dir.empty()) Fail("give the code with --zip FILE or --dir FOLDER");
   if (a.runtime.empty()) Fail("--runtime is required");
+  ValueOrFail(EnvironmentFromPairs(a.env));  // before anything is made
   auto client = ClientOrExit(co);
   std::string role = a.role.empty() ? DefaultRole(client) : a.role;
-  json::object body{{"FunctionName", a.name}, {"Runtime", a.runtime}, {"Role", role},
-                    {"Code", {{"ZipFile", Base64Encode(ReadCode(a))}}}};
-  if (!a.handler.empty()) body["Handler"] = a.handler;
-  if (a.memory) body["MemorySize"] = a.memory;
-  if (a.timeout) body["Timeout"] = a.timeout;
-  if (!a.description.empty()) body["Description"] = a.description;
-  if (!a.env.empty()) body["Environment"] = Environment(a.env);
-  if (!a.network.empty()) body["Tags"] = {{"nimbus:network", a.network}};
-  auto r = client.CallJson("lambda", "POST", "/2015-03-31/functions",
-                           {{"Content-Type", "application/json"}}, json::serialize(body));
-  if (!r.ok()) Fail(r.status().message());
-  std::printf("%s\n", PrettyJson(*r).c_str());
+  json::object body = ValueOrFail(CreateFunctionRequest(a, role, ReadCode(a)));
+  json::value r = ValueOrFail(client.CallJson("lambda", "POST", "/2015-03-31/functions", kJson,
+                                              json::serialize(body)));
+  std::printf("%s\n", PrettyJson(r).c_str());
 }
 
-void UpdateFunction(const ClientOptions& co, const FunctionArgs& a) {
+void UpdateFunction(const deploy::ClientOptions& co, const FunctionArgs& a) {
+  json::object config = ValueOrFail(UpdateConfigurationRequest(a));
   auto client = ClientOrExit(co);
+  const std::string path = deploy::LambdaFunctionPath(a.name);
   bool did = false;
   if (!a.zip.empty() || !a.dir.empty()) {
     json::object body{{"ZipFile", Base64Encode(ReadCode(a))}};
-    auto r = client.CallJson("lambda", "PUT", FunctionPath(a.name) + "/code",
-                             {{"Content-Type", "application/json"}}, json::serialize(body));
-    if (!r.ok()) Fail(r.status().message());
-    if (a.runtime.empty() && a.handler.empty() && !a.memory && !a.timeout && a.env.empty() &&
-        a.description.empty()) {
-      std::printf("%s\n", PrettyJson(*r).c_str());
-    }
+    json::value r = ValueOrFail(client.CallJson("lambda", "PUT", path + "/code", kJson,
+                                                json::serialize(body)));
+    if (config.empty()) std::printf("%s\n", PrettyJson(r).c_str());
     did = true;
   }
-  json::object body;
-  if (!a.runtime.empty()) body["Runtime"] = a.runtime;
-  if (!a.handler.empty()) body["Handler"] = a.handler;
-  if (a.memory) body["MemorySize"] = a.memory;
-  if (a.timeout) body["Timeout"] = a.timeout;
-  if (!a.description.empty()) body["Description"] = a.description;
-  if (!a.env.empty()) body["Environment"] = Environment(a.env);
-  if (!body.empty()) {
-    auto r = client.CallJson("lambda", "PUT", FunctionPath(a.name) + "/configuration",
-                             {{"Content-Type", "application/json"}}, json::serialize(body));
-    if (!r.ok()) Fail(r.status().message());
-    std::printf("%s\n", PrettyJson(*r).c_str());
+  if (!config.empty()) {
+    json::value r = ValueOrFail(client.CallJson("lambda", "PUT", path + "/configuration", kJson,
+                                                json::serialize(config)));
+    std::printf("%s\n", PrettyJson(r).c_str());
     did = true;
   }
   if (!did) Fail("nothing to update: give --zip/--dir and/or configuration options");
 }
 
-void Invoke(const ClientOptions& co, const std::string& name, std::string payload, bool log,
+void Invoke(const deploy::ClientOptions& co, const std::string& name, std::string payload, bool log,
             bool event) {
   if (!payload.empty() && payload[0] == '@') {
     auto data = ReadFile(payload.substr(1));
@@ -148,9 +97,10 @@ void Invoke(const ClientOptions& co, const std::string& name, std::string payloa
   std::vector<net::Header> headers = {{"Content-Type", "application/json"}};
   if (log) headers.push_back({"X-Amz-Log-Type", "Tail"});
   if (event) headers.push_back({"X-Amz-Invocation-Type", "Event"});
-  auto r = client.Call("lambda", "POST", FunctionPath(name) + "/invocations", headers, payload);
+  auto r = client.Call("lambda", "POST", deploy::LambdaFunctionPath(name) + "/invocations", headers,
+                       payload);
   if (!r.ok()) Fail(r.status().message());
-  if (r->status >= 300) Fail(DescribeAwsError(*r));
+  if (r->status >= 300) Fail(deploy::DescribeAwsError(*r));
   if (log) {
     if (const std::string* tail = r->Header("X-Amz-Log-Result")) {
       auto decoded = Base64Decode(*tail);
@@ -166,24 +116,18 @@ void Invoke(const ClientOptions& co, const std::string& name, std::string payloa
   if (r->Header("X-Amz-Function-Error") != nullptr) std::exit(2);
 }
 
-void List(const ClientOptions& co) {
+void List(const deploy::ClientOptions& co) {
   auto client = ClientOrExit(co);
   std::string marker;
-  std::printf("%-40s %-16s %7s %8s  %s\n", "NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED");
+  std::fputs(FunctionListHeader().c_str(), stdout);
   while (true) {
     std::string target = "/2015-03-31/functions/";
     if (!marker.empty()) target += "?Marker=" + UriEncode(marker, false);
-    auto r = client.CallJson("lambda", "GET", target, {}, "");
-    if (!r.ok()) Fail(r.status().message());
-    for (const auto& f : r->at("Functions").as_array()) {
-      const auto& o = f.as_object();
-      std::printf("%-40s %-16s %7lld %8lld  %s\n", o.at("FunctionName").as_string().c_str(),
-                  o.at("Runtime").as_string().c_str(),
-                  static_cast<long long>(o.at("MemorySize").to_number<int64_t>()),
-                  static_cast<long long>(o.at("Timeout").to_number<int64_t>()),
-                  o.at("LastModified").as_string().c_str());
+    json::value r = ValueOrFail(client.CallJson("lambda", "GET", target, {}, ""));
+    for (const auto& f : r.at("Functions").as_array()) {
+      std::fputs(FormatFunctionRow(f.as_object()).c_str(), stdout);
     }
-    auto* next = r->as_object().if_contains("NextMarker");
+    auto* next = r.as_object().if_contains("NextMarker");
     if (next == nullptr || !next->is_string()) break;
     marker = std::string(next->get_string());
   }
@@ -192,14 +136,14 @@ void List(const ClientOptions& co) {
 }  // namespace
 
 void AddFunctionCommands(CLI::App& app) {
-  auto co = std::make_shared<ClientOptions>();
+  auto co = std::make_shared<deploy::ClientOptions>();
   auto fa = std::make_shared<FunctionArgs>();
   CLI::App* fn = app.add_subcommand("function", "Create, update, delete, list and read functions");
   fn->require_subcommand(1);
 
   CLI::App* create = fn->add_subcommand("create", "Create a function from a folder or a zip");
   create->add_option("name", fa->name, "Function name")->required();
-  AddConfigOptions(create, *fa);
+  AddFunctionConfigOptions(create, *fa);
   create->add_option("--role", fa->role,
                      "Execution role ARN (default: the role \"lambda\", created with "
                      "AWSLambdaBasicExecutionRole when missing)");
@@ -210,7 +154,7 @@ void AddFunctionCommands(CLI::App& app) {
 
   CLI::App* update = fn->add_subcommand("update", "Update a function's code and/or configuration");
   update->add_option("name", fa->name, "Function name")->required();
-  AddConfigOptions(update, *fa);
+  AddFunctionConfigOptions(update, *fa);
   AddClientOptions(update, *co);
   update->callback([co, fa] { UpdateFunction(*co, *fa); });
 
@@ -219,7 +163,7 @@ void AddFunctionCommands(CLI::App& app) {
   AddClientOptions(del, *co);
   del->callback([co, fa] {
     auto client = ClientOrExit(*co);
-    auto r = client.CallJson("lambda", "DELETE", FunctionPath(fa->name), {}, "");
+    auto r = client.CallJson("lambda", "DELETE", deploy::LambdaFunctionPath(fa->name), {}, "");
     if (!r.ok()) Fail(r.status().message());
     std::printf("deleted %s\n", fa->name.c_str());
   });
@@ -233,7 +177,7 @@ void AddFunctionCommands(CLI::App& app) {
   AddClientOptions(get, *co);
   get->callback([co, fa] {
     auto client = ClientOrExit(*co);
-    auto r = client.CallJson("lambda", "GET", FunctionPath(fa->name), {}, "");
+    auto r = client.CallJson("lambda", "GET", deploy::LambdaFunctionPath(fa->name), {}, "");
     if (!r.ok()) Fail(r.status().message());
     std::printf("%s\n", PrettyJson(*r).c_str());
   });

@@ -7,32 +7,14 @@
 
 #include <boost/json.hpp>
 
+#include "cli/arguments.h"
 #include "cli/commands.h"
-#include "core/strings.h"
 #include "core/time.h"
+#include "manifest/naming.h"
 
 namespace nimbus::cli {
-namespace {
-
-// "10m", "2h", "30s", "1d" → milliseconds.
-int64_t ParseSince(const std::string& s) {
-  if (s.empty()) return 0;
-  long long n = 0;
-  char unit = s.back();
-  if (!ParseInt64(std::string_view(s).substr(0, s.size() - 1), &n)) Fail("bad --since " + s);
-  switch (unit) {
-    case 's': return n * 1000;
-    case 'm': return n * 60 * 1000;
-    case 'h': return n * 3600 * 1000;
-    case 'd': return n * 86400 * 1000;
-  }
-  Fail("--since takes a number with s, m, h or d: " + s);
-}
-
-}  // namespace
-
 void AddLogsCommand(CLI::App& app) {
-  auto co = std::make_shared<ClientOptions>();
+  auto co = std::make_shared<deploy::ClientOptions>();
   auto name = std::make_shared<std::string>();
   auto follow = std::make_shared<bool>(false);
   auto since = std::make_shared<std::string>("1h");
@@ -52,9 +34,9 @@ void AddLogsCommand(CLI::App& app) {
   AddClientOptions(logs, *co);
   logs->callback([=] {
     auto client = ClientOrExit(*co);
-    int64_t start = NowEpochMillis() - ParseSince(*since);
+    int64_t start = NowEpochMillis() - ValueOrFail(ParseSince(*since));
     std::set<std::string> seen;  // event ids printed at the current start time
-    std::string group = "/aws/lambda/" + ResolveFunctionName(*name, *key, *config, *stage);
+    std::string group = manifest::LogGroupName(ResolveFunctionName(*name, *key, *config, *stage));
     while (true) {
       std::string token;
       int64_t newest = start;
@@ -62,10 +44,7 @@ void AddLogsCommand(CLI::App& app) {
         json::object body{{"logGroupName", group}, {"startTime", start}, {"interleaved", true}};
         if (!filter->empty()) body["filterPattern"] = *filter;
         if (!token.empty()) body["nextToken"] = token;
-        auto r = client.CallJson("logs", "POST", "/",
-                                 {{"Content-Type", "application/x-amz-json-1.1"},
-                                  {"X-Amz-Target", "Logs_20140328.FilterLogEvents"}},
-                                 json::serialize(body));
+        auto r = client.CallTarget("logs", "1.1", "Logs_20140328.FilterLogEvents", body);
         if (!r.ok()) {
           if (*follow && r.status().message().find("ResourceNotFoundException") != std::string::npos) {
             break;  // no logs yet: keep waiting

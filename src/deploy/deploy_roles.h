@@ -10,39 +10,61 @@
 // whose path or trust policy changed is replaced (the IAM slice has no
 // UpdateAssumeRolePolicy; CloudFormation replaces a role whose Path changes),
 // but only when it carries the service's tag. An unchanged role costs reads
-// only. One caller at a time.
+// only. The pure parts (names, the wanted state of a role) are free functions
+// for tests. One caller at a time.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include "cli/client.h"
-#include "cli/iam_client.h"
+#include "core/json.h"
 #include "core/status.h"
+#include "deploy/client.h"
+#include "deploy/iam_client.h"
 #include "manifest/intrinsics.h"
 #include "manifest/manifest.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 
 struct DeployedRole {
   std::string name, arn, role_id;
 };
 
+// A role as the file wants it, its intrinsics evaluated.
+struct WantedRole {
+  std::string name;
+  json::value trust;                                          // AssumeRolePolicyDocument
+  std::vector<std::pair<std::string, json::value>> policies;  // inline, in file order
+  std::vector<std::string> managed;                           // policy ARNs
+  // The file's tags plus nimbus:stack (RoleStackTag) and nimbus:logical-id.
+  std::map<std::string, std::string> tags;
+};
+
+// A role's name (RoleName evaluated) and ARN. Pure.
+Result<std::string> RoleName(const manifest::RoleDef& role, const manifest::IntrinsicContext& ctx);
+Result<std::string> RoleArn(const manifest::RoleDef& role, const manifest::IntrinsicContext& ctx);
+// Everything of `role` the deploy writes. Pure; errors name the role and
+// where in it the evaluation failed.
+Result<WantedRole> WantRole(const manifest::Manifest& m, const manifest::RoleDef& role,
+                            const manifest::IntrinsicContext& ctx);
+// Fails when two roles of the manifest would have the same name (IAM's names
+// are unique regardless of case). Pure.
+Status CheckRoleNames(const manifest::Manifest& m, const manifest::IntrinsicContext& ctx);
+
 class RoleDeployer {
  public:
   using Progress = std::function<void(const std::string&)>;
 
-  // `ctx` evaluates the roles' intrinsics; its resolve may ask Name/Arn of
-  // this class for a Ref or Fn::GetAtt of a role.
+  // `ctx` evaluates the roles' intrinsics; its resolve may ask RoleName or
+  // RoleArn for a Ref or Fn::GetAtt of a role. `client`, `m` and `ctx` must
+  // outlive the RoleDeployer.
   RoleDeployer(AwsClient& client, const manifest::Manifest& m,
                const manifest::IntrinsicContext& ctx)
       : iam_(client), m_(m), ctx_(ctx) {}
-
-  // A role's name (RoleName evaluated) and ARN, without a call.
-  Result<std::string> Name(const manifest::RoleDef& role) const;
-  Result<std::string> Arn(const manifest::RoleDef& role) const;
 
   // Creates or updates every role of the manifest, in order; adds the writes
   // made to `changes`. Returns the roles by logical id.
@@ -51,10 +73,6 @@ class RoleDeployer {
   // Deletes the roles tagged as this service's whose names are not in `keep`
   // (every one of them for an empty `keep`), policies first.
   Status DeleteOthers(const std::set<std::string>& keep, int* changes, const Progress& progress);
-
-  // "<region>/<service>-<stage>", the nimbus:stack tag of the service's roles.
-  static std::string StackTag(const manifest::Manifest& m);
-  static constexpr const char* kStackTagKey = "nimbus:stack";
 
  private:
   Result<DeployedRole> ApplyOne(const manifest::RoleDef& role, int* changes,
@@ -65,4 +83,4 @@ class RoleDeployer {
   const manifest::IntrinsicContext& ctx_;
 };
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy

@@ -1,11 +1,14 @@
-#include "cli/deploy_roles.h"
+#include "deploy/deploy_roles.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "core/json.h"
+#include "core/platform.h"
 #include "core/strings.h"
+#include "deploy/naming.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 namespace {
 
 // Whether a document IAM holds says the same as the one wanted. Keys are
@@ -21,44 +24,62 @@ Status RoleError(const manifest::RoleDef& role, const std::string& what, const S
                                    ": " + status.message());
 }
 
-struct WantedRole {
-  std::string name;
-  json::value trust;
-  std::vector<std::pair<std::string, json::value>> policies;
-  std::vector<std::string> managed;
-  std::map<std::string, std::string> tags;
-};
-
 }  // namespace
 
-std::string RoleDeployer::StackTag(const manifest::Manifest& m) {
-  return m.region + "/" + m.service + "-" + m.stage;
-}
-
-Result<std::string> RoleDeployer::Name(const manifest::RoleDef& role) const {
-  auto name = manifest::EvaluateIntrinsic(role.name, ctx_);
+Result<std::string> RoleName(const manifest::RoleDef& role, const manifest::IntrinsicContext& ctx) {
+  auto name = manifest::EvaluateIntrinsic(role.name, ctx);
   if (!name.ok()) return RoleError(role, "RoleName", name.status());
   return name;
 }
 
-Result<std::string> RoleDeployer::Arn(const manifest::RoleDef& role) const {
-  ASSIGN_OR_RETURN(std::string name, Name(role));
-  return "arn:aws:iam::" + ctx_.account_id + ":role" + role.path + name;
+Result<std::string> RoleArn(const manifest::RoleDef& role, const manifest::IntrinsicContext& ctx) {
+  ASSIGN_OR_RETURN(std::string name, RoleName(role, ctx));
+  return Platform{ctx.region, ctx.account_id}.RoleArn(role.path, name);
 }
 
-Result<std::map<std::string, DeployedRole>> RoleDeployer::Apply(int* changes,
-                                                                const Progress& progress) {
-  std::map<std::string, DeployedRole> out;
+Result<WantedRole> WantRole(const manifest::Manifest& m, const manifest::RoleDef& role,
+                            const manifest::IntrinsicContext& ctx) {
+  WantedRole want;
+  ASSIGN_OR_RETURN(want.name, RoleName(role, ctx));
+  auto trust = manifest::EvaluateIntrinsicsIn(role.trust_policy, ctx);
+  if (!trust.ok()) return RoleError(role, "AssumeRolePolicyDocument", trust.status());
+  want.trust = std::move(*trust);
+  for (const manifest::PolicyDef& p : role.policies) {
+    auto name = manifest::EvaluateIntrinsic(p.name, ctx);
+    if (!name.ok()) return RoleError(role, "PolicyName", name.status());
+    auto doc = manifest::EvaluateIntrinsicsIn(p.document, ctx);
+    if (!doc.ok()) return RoleError(role, "policy " + *name, doc.status());
+    want.policies.emplace_back(*name, std::move(*doc));
+  }
+  for (const json::value& arn : role.managed_policy_arns) {
+    auto text = manifest::EvaluateIntrinsic(arn, ctx);
+    if (!text.ok() && manifest::IsNoValue(text.status())) continue;
+    if (!text.ok()) return RoleError(role, "managed policy", text.status());
+    want.managed.push_back(*text);
+  }
+  want.tags = role.tags;
+  want.tags[kRoleStackTagKey] = RoleStackTag(m);
+  want.tags[kRoleLogicalIdTagKey] = role.logical_id;
+  return want;
+}
+
+Status CheckRoleNames(const manifest::Manifest& m, const manifest::IntrinsicContext& ctx) {
   std::map<std::string, std::string> names;  // lower-cased name -> logical id
-  for (const manifest::RoleDef& role : m_.roles) {
-    ASSIGN_OR_RETURN(std::string name, Name(role));
-    // IAM role names are unique regardless of case.
+  for (const manifest::RoleDef& role : m.roles) {
+    ASSIGN_OR_RETURN(std::string name, RoleName(role, ctx));
     auto [it, inserted] = names.emplace(ToLower(name), role.logical_id);
     if (!inserted) {
       return InvalidArgument(role.pos.ToString() + ": roles " + it->second + " and " +
                              role.logical_id + " would both be named " + name);
     }
   }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, DeployedRole>> RoleDeployer::Apply(int* changes,
+                                                                const Progress& progress) {
+  RETURN_IF_ERROR(CheckRoleNames(m_, ctx_));
+  std::map<std::string, DeployedRole> out;
   for (const manifest::RoleDef& role : m_.roles) {
     ASSIGN_OR_RETURN(out[role.logical_id], ApplyOne(role, changes, progress));
   }
@@ -67,27 +88,7 @@ Result<std::map<std::string, DeployedRole>> RoleDeployer::Apply(int* changes,
 
 Result<DeployedRole> RoleDeployer::ApplyOne(const manifest::RoleDef& role, int* changes,
                                             const Progress& progress) {
-  WantedRole want;
-  ASSIGN_OR_RETURN(want.name, Name(role));
-  auto trust = manifest::EvaluateIntrinsicsIn(role.trust_policy, ctx_);
-  if (!trust.ok()) return RoleError(role, "AssumeRolePolicyDocument", trust.status());
-  want.trust = std::move(*trust);
-  for (const manifest::PolicyDef& p : role.policies) {
-    auto name = manifest::EvaluateIntrinsic(p.name, ctx_);
-    if (!name.ok()) return RoleError(role, "PolicyName", name.status());
-    auto doc = manifest::EvaluateIntrinsicsIn(p.document, ctx_);
-    if (!doc.ok()) return RoleError(role, "policy " + *name, doc.status());
-    want.policies.emplace_back(*name, std::move(*doc));
-  }
-  for (const json::value& arn : role.managed_policy_arns) {
-    auto text = manifest::EvaluateIntrinsic(arn, ctx_);
-    if (!text.ok() && manifest::IsNoValue(text.status())) continue;
-    if (!text.ok()) return RoleError(role, "managed policy", text.status());
-    want.managed.push_back(*text);
-  }
-  want.tags = role.tags;
-  want.tags[kStackTagKey] = StackTag(m_);
-  want.tags["nimbus:logical-id"] = role.logical_id;
+  ASSIGN_OR_RETURN(WantedRole want, WantRole(m_, role, ctx_));
   auto say = [&](const std::string& what) {
     ++*changes;
     if (progress) progress("role " + want.name + ": " + what);
@@ -95,8 +96,8 @@ Result<DeployedRole> RoleDeployer::ApplyOne(const manifest::RoleDef& role, int* 
 
   ASSIGN_OR_RETURN(std::optional<IamRole> have, iam_.GetRole(want.name));
   if (have && (have->path != role.path || !SameDocument(have->trust_policy, want.trust))) {
-    auto tag = have->tags.find(kStackTagKey);
-    if (tag == have->tags.end() || tag->second != StackTag(m_)) {
+    auto tag = have->tags.find(kRoleStackTagKey);
+    if (tag == have->tags.end() || tag->second != RoleStackTag(m_)) {
       return FailedPrecondition(role.pos.ToString() + ": role " + want.name +
                                 " exists with another path or trust policy, and this service's "
                                 "deploys did not create it: rename the role or delete it");
@@ -154,13 +155,13 @@ Status RoleDeployer::DeleteOthers(const std::set<std::string>& keep, int* change
                                   const Progress& progress) {
   std::set<std::string> kept;
   for (const std::string& name : keep) kept.insert(ToLower(name));
-  const std::string tag = StackTag(m_);
+  const std::string tag = RoleStackTag(m_);
   ASSIGN_OR_RETURN(std::vector<std::string> names, iam_.ListRoleNames());
   for (const std::string& name : names) {
     if (kept.count(ToLower(name)) != 0) continue;
     ASSIGN_OR_RETURN(std::optional<IamRole> role, iam_.GetRole(name));
     if (!role) continue;
-    auto it = role->tags.find(kStackTagKey);
+    auto it = role->tags.find(kRoleStackTagKey);
     if (it == role->tags.end() || it->second != tag) continue;
     RETURN_IF_ERROR(iam_.DeleteRoleWithPolicies(name));
     ++*changes;
@@ -169,4 +170,4 @@ Status RoleDeployer::DeleteOthers(const std::set<std::string>& keep, int* change
   return Status::Ok();
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy

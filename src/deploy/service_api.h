@@ -2,7 +2,8 @@
 // `http` events become routes; provider.httpApi (payload, cors, authorizers)
 // and provider.apiGateway (apiKeys, usagePlan) become the API's settings, with
 // the Serverless Framework's defaults. A setting the gateway cannot honour is
-// an error naming its place in the file, never a silent bypass.
+// an error naming its place in the file, never a silent bypass. Pure
+// functions; any thread.
 #pragma once
 
 #include <string>
@@ -12,16 +13,13 @@
 #include "gateway/api_config.h"
 #include "manifest/manifest.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 
 struct ServiceApiOptions {
   // Settings the conversion accepted that the manifest reported as
   // unsupported (Nimbus's own keys, such as throttles): removed from it.
   std::vector<std::string>* accepted = nullptr;
 };
-
-// The API id of a service: "<service>-<stage>".
-std::string ServiceApiId(const manifest::Manifest& m);
 
 // API keys declared by name only come without a value: the gateway gives
 // each one a random value and keeps it on later deploys (gateway/api_keys.h).
@@ -33,4 +31,4 @@ Result<gateway::ApiConfig> BuildServiceApi(const manifest::Manifest& m,
 // compares equal to what is deployed when nothing changed.
 void KeepDeployedKeyValues(gateway::ApiConfig* wanted, const gateway::ApiConfig& deployed);
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy

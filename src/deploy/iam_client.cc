@@ -1,10 +1,10 @@
-#include "cli/iam_client.h"
+#include "deploy/iam_client.h"
 
 #include <cstdlib>
 
 #include "core/encoding.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 namespace {
 
 std::string XmlUnescape(std::string_view s) {
@@ -227,4 +227,4 @@ Status IamClient::DeleteRoleWithPolicies(const std::string& name) {
   return gone(s) ? Status::Ok() : s;
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy

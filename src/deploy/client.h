@@ -1,6 +1,8 @@
-// How the `nimbus` CLI reaches a server: the endpoint and credentials come
-// from flags, else the standard AWS_* environment variables, else the local
-// data directory (server.json and credentials written by `nimbus serve`).
+// How the deploy engine and the `nimbus` CLI reach a server's AWS endpoint:
+// the endpoint and credentials come from flags, else the standard AWS_*
+// environment variables, else the local data directory (server.json and
+// credentials written by `nimbus serve`), else the defaults of
+// core/platform.h. An AwsClient holds one connection: one caller at a time.
 #pragma once
 
 #include <string>
@@ -10,7 +12,7 @@
 #include "net/http.h"
 #include "net/http_client.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 
 struct ClientOptions {
   std::string endpoint;
@@ -43,6 +45,10 @@ class AwsClient {
   Result<json::value> CallJson(const std::string& service, const std::string& method,
                                const std::string& target, std::vector<net::Header> headers,
                                std::string body);
+  // A call of a JSON-protocol service (DynamoDB: json_version "1.0",
+  // CloudWatch Logs: "1.1"): POST / with X-Amz-Target `target`, as CallJson.
+  Result<json::value> CallTarget(const std::string& service, const std::string& json_version,
+                                 const std::string& target, const json::object& body);
   const ClientOptions& options() const { return options_; }
 
  private:
@@ -55,4 +61,8 @@ class AwsClient {
 // "Type: message" from an AWS error reply.
 std::string DescribeAwsError(const AwsReply& reply);
 
-}  // namespace nimbus::cli
+// Whether a call failed because what it named does not exist (a Status of
+// kNotFound, or an AWS error of a *NotFoundException type).
+bool IsNotFound(const Status& s);
+
+}  // namespace nimbus::deploy

@@ -1,6 +1,7 @@
-// IAM's query protocol as the CLI speaks it: form-encoded actions signed for
-// `iam`, XML answers read back into plain values. Used by `nimbus deploy`
-// (deploy_roles.h) and `nimbus function create` (its default role).
+// IAM's query protocol as the deploy engine and the CLI speak it:
+// form-encoded actions signed for `iam`, XML answers read back into plain
+// values. Used by `nimbus deploy` (deploy_roles.h) and `nimbus function
+// create` (its default role).
 //
 // Errors: IAM's NoSuchEntity becomes Code::kNotFound; every other error reply
 // becomes kFailedPrecondition with "Code: message". One caller at a time, as
@@ -13,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "cli/client.h"
 #include "core/status.h"
+#include "deploy/client.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 
 struct IamRole {
   std::string name, path, arn, role_id;
@@ -72,4 +73,4 @@ class IamClient {
 std::string XmlText(std::string_view xml, std::string_view tag);
 std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag);
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy

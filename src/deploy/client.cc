@@ -1,14 +1,16 @@
-#include "cli/client.h"
+#include "deploy/client.h"
 
+#include <boost/json.hpp>
 #include <cstdlib>
 
 #include "aws/credential_store.h"
 #include "aws/sigv4.h"
 #include "core/fs.h"
+#include "core/platform.h"
 #include "core/strings.h"
 #include "core/time.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 namespace {
 
 std::string Env(const char* name) {
@@ -38,10 +40,10 @@ Result<ClientOptions> ResolveClientOptions(ClientOptions o) {
       }
     }
   }
-  if (o.endpoint.empty()) o.endpoint = "http://127.0.0.1:4566";
+  if (o.endpoint.empty()) o.endpoint = "http://127.0.0.1:" + std::to_string(kDefaultApiPort);
   if (o.region.empty()) o.region = Env("AWS_REGION");
   if (o.region.empty()) o.region = Env("AWS_DEFAULT_REGION");
-  if (o.region.empty()) o.region = "us-east-1";
+  if (o.region.empty()) o.region = std::string(kDefaultRegion);
   if (o.access_key_id.empty()) {
     o.access_key_id = Env("AWS_ACCESS_KEY_ID");
     o.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
@@ -58,7 +60,8 @@ Result<ClientOptions> ResolveClientOptions(ClientOptions o) {
   if (o.access_key_id.empty() || o.secret_access_key.empty()) {
     return Status(Code::kUnauthenticated,
                   "no credentials: pass --access-key/--secret-key, set AWS_ACCESS_KEY_ID and "
-                  "AWS_SECRET_ACCESS_KEY, or run where " + o.data_dir + "/credentials is readable");
+                  "AWS_SECRET_ACCESS_KEY, or run where " +
+                      o.data_dir + "/credentials is readable");
   }
   return o;
 }
@@ -82,8 +85,8 @@ Result<AwsReply> AwsClient::Call(const std::string& service, const std::string& 
   req.headers = std::move(headers);
   req.headers.push_back({"Host", host_ + ":" + std::to_string(port_)});
   req.body = std::move(body);
-  aws::SignRequest(req, options_.access_key_id, options_.secret_access_key,
-                   options_.session_token, options_.region, service, NowEpochMillis() / 1000);
+  aws::SignRequest(req, options_.access_key_id, options_.secret_access_key, options_.session_token,
+                   options_.region, service, NowEpochMillis() / 1000);
   ASSIGN_OR_RETURN(net::HttpResponse resp, http_->Send(req, std::chrono::seconds(960)));
   return AwsReply{resp.status, std::move(resp.headers), std::move(resp.body)};
 }
@@ -98,7 +101,8 @@ std::string DescribeAwsError(const AwsReply& reply) {
       if (auto* m = o.if_contains(k); m && m->is_string()) message = std::string(m->get_string());
     }
     if (type.empty()) {
-      if (auto* t = o.if_contains("__type"); t && t->is_string()) type = std::string(t->get_string());
+      if (auto* t = o.if_contains("__type"); t && t->is_string())
+        type = std::string(t->get_string());
     }
   }
   if (type.empty()) type = "HTTP " + std::to_string(reply.status);
@@ -106,12 +110,26 @@ std::string DescribeAwsError(const AwsReply& reply) {
 }
 
 Result<json::value> AwsClient::CallJson(const std::string& service, const std::string& method,
-                                        const std::string& target,
-                                        std::vector<net::Header> headers, std::string body) {
-  ASSIGN_OR_RETURN(AwsReply reply, Call(service, method, target, std::move(headers), std::move(body)));
+                                        const std::string& target, std::vector<net::Header> headers,
+                                        std::string body) {
+  ASSIGN_OR_RETURN(AwsReply reply,
+                   Call(service, method, target, std::move(headers), std::move(body)));
   if (reply.status >= 300) return Status(Code::kFailedPrecondition, DescribeAwsError(reply));
   if (reply.body.empty()) return json::value(json::object{});
   return ParseJson(reply.body);
 }
 
-}  // namespace nimbus::cli
+Result<json::value> AwsClient::CallTarget(const std::string& service,
+                                          const std::string& json_version,
+                                          const std::string& target, const json::object& body) {
+  return CallJson(
+      service, "POST", "/",
+      {{"Content-Type", "application/x-amz-json-" + json_version}, {"X-Amz-Target", target}},
+      json::serialize(body));
+}
+
+bool IsNotFound(const Status& s) {
+  return s.code() == Code::kNotFound || s.message().find("NotFoundException") != std::string::npos;
+}
+
+}  // namespace nimbus::deploy

@@ -1,13 +1,13 @@
-#include "cli/service_api.h"
-
-#include <boost/json.hpp>
+#include "deploy/service_api.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "core/fs.h"
 #include "core/strings.h"
+#include "deploy/naming.h"
 
-namespace nimbus::cli {
+namespace nimbus::deploy {
 namespace {
 
 using gateway::ApiConfig;
@@ -18,7 +18,7 @@ using gateway::ThrottleConfig;
 
 // The headers Serverless allows when `cors: true`.
 const std::vector<std::string> kHttpApiCorsHeaders = {
-    "Content-Type",         "X-Amz-Date",       "Authorization",   "X-Api-Key",
+    "Content-Type",         "X-Amz-Date",       "Authorization",  "X-Api-Key",
     "X-Amz-Security-Token", "X-Amz-User-Agent", "X-Amzn-Trace-Id"};
 const std::vector<std::string> kRestCorsHeaders = {"Content-Type",         "X-Amz-Date",
                                                    "Authorization",        "X-Api-Key",
@@ -114,7 +114,8 @@ CorsConfig RestCors(const json::value& v) {
   return c;
 }
 
-const manifest::FunctionDef* FunctionByKeyOrName(const manifest::Manifest& m, const std::string& k) {
+const manifest::FunctionDef* FunctionByKeyOrName(const manifest::Manifest& m,
+                                                 const std::string& k) {
   for (const auto& f : m.functions) {
     if (f.key == k || f.name == k) return &f;
   }
@@ -122,13 +123,15 @@ const manifest::FunctionDef* FunctionByKeyOrName(const manifest::Manifest& m, co
 }
 
 Result<AuthorizerConfig> HttpApiAuthorizer(const manifest::Manifest& m, const std::string& name,
-                                           const json::value& v, std::vector<std::string>* accepted) {
+                                           const json::value& v,
+                                           std::vector<std::string>* accepted) {
   std::string where = "provider.httpApi.authorizers." + name;
   if (!v.is_object()) return Fail(where, "must be a mapping");
   const json::object& o = v.get_object();
   AuthorizerConfig a;
   a.name = name;
-  a.type = ToLower(StringOr(o, "type", o.contains("functionName") || o.contains("functionArn") ? "request" : "jwt"));
+  a.type = ToLower(StringOr(
+      o, "type", o.contains("functionName") || o.contains("functionArn") ? "request" : "jwt"));
   a.identity_source = StringList(o.if_contains("identitySource"));
   if (a.type == "jwt") {
     a.issuer = StringOr(o, "issuerUrl");
@@ -149,11 +152,14 @@ Result<AuthorizerConfig> HttpApiAuthorizer(const manifest::Manifest& m, const st
     }
   } else if (a.type == "request") {
     std::string fn = StringOr(o, "functionName");
-    if (fn.empty()) return Fail(where, "a Lambda authorizer needs functionName (a function of this service)");
+    if (fn.empty())
+      return Fail(where, "a Lambda authorizer needs functionName (a function of this service)");
     const auto* def = FunctionByKeyOrName(m, fn);
-    if (!def) return Fail(where + ".functionName", "'" + fn + "' is not a function of this service");
+    if (!def)
+      return Fail(where + ".functionName", "'" + fn + "' is not a function of this service");
     a.function = def->name;
-    a.result_ttl_s = static_cast<int>(IntOr(o, "resultTtlInSeconds", a.identity_source.empty() ? 0 : 300));
+    a.result_ttl_s =
+        static_cast<int>(IntOr(o, "resultTtlInSeconds", a.identity_source.empty() ? 0 : 300));
     a.simple_responses = BoolOr(o, "enableSimpleResponses", false);
     a.payload_version = StringOr(o, "payloadVersion", "2.0");
   } else {
@@ -192,8 +198,6 @@ Result<AuthorizerConfig> RestAuthorizer(const manifest::Manifest& m, const json:
 
 }  // namespace
 
-std::string ServiceApiId(const manifest::Manifest& m) { return m.service + "-" + m.stage; }
-
 Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiOptions& options) {
   ApiConfig c;
   c.id = ServiceApiId(m);
@@ -204,7 +208,8 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
   };
   const json::object empty;
   const json::value* http_api_v = m.provider.if_contains("httpApi");
-  const json::object& http_api = http_api_v && http_api_v->is_object() ? http_api_v->get_object() : empty;
+  const json::object& http_api =
+      http_api_v && http_api_v->is_object() ? http_api_v->get_object() : empty;
   const json::value* rest_v = m.provider.if_contains("apiGateway");
   const json::object& rest = rest_v && rest_v->is_object() ? rest_v->get_object() : empty;
 
@@ -212,7 +217,8 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
   if (const json::value* p = http_api.if_contains("payload"); p && p->is_double()) {
     payload = p->get_double() == 1.0 ? "1.0" : "2.0";
   }
-  if (const json::value* cors = http_api.if_contains("cors"); cors && !(cors->is_bool() && !cors->get_bool())) {
+  if (const json::value* cors = http_api.if_contains("cors");
+      cors && !(cors->is_bool() && !cors->get_bool())) {
     ASSIGN_OR_RETURN(c.http_cors, HttpApiCors(*cors));
   }
   if (const json::value* auths = http_api.if_contains("authorizers"); auths && auths->is_object()) {
@@ -250,12 +256,14 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
         const json::object& ao = auth->get_object();
         if (!e.rest) {
           if (StringOr(ao, "type") == "aws_iam") {
-            return Fail(where, "authorizer type aws_iam (SigV4-signed requests) is not supported yet");
+            return Fail(where,
+                        "authorizer type aws_iam (SigV4-signed requests) is not supported yet");
           }
           r.authorizer = StringOr(ao, "name");
           r.scopes = StringList(ao.if_contains("scopes"));
           if (!c.authorizers.count(r.authorizer)) {
-            return Fail(where, "authorizer '" + r.authorizer + "' is not defined under provider.httpApi.authorizers");
+            return Fail(where, "authorizer '" + r.authorizer +
+                                   "' is not defined under provider.httpApi.authorizers");
           }
           if (!r.scopes.empty() && c.authorizers[r.authorizer].type != "jwt") {
             return Fail(where, "scopes apply only to JWT authorizers");
@@ -263,7 +271,8 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
         } else {
           std::string type = StringOr(ao, "type", "token");
           if (type == "COGNITO_USER_POOLS" || type == "aws_iam" || ao.contains("arn")) {
-            return Fail(where, "REST authorizer " + (ao.contains("arn") ? std::string("by ARN") : type) +
+            return Fail(where, "REST authorizer " +
+                                   (ao.contains("arn") ? std::string("by ARN") : type) +
                                    " is not supported yet (use a function of this service)");
           }
           ASSIGN_OR_RETURN(auto a, RestAuthorizer(m, ao, where));
@@ -272,16 +281,19 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
         }
       }
       if (e.rest) {
-        if (const json::value* cors = s.if_contains("cors"); cors && !(cors->is_bool() && !cors->get_bool())) {
+        if (const json::value* cors = s.if_contains("cors");
+            cors && !(cors->is_bool() && !cors->get_bool())) {
           r.cors = RestCors(*cors);
         }
         r.api_key_required = BoolOr(s, "private", false);
         if (BoolOr(s, "async", false)) {
-          return Fail(where, "async: true (Event invocations behind REST routes) is not supported yet");
+          return Fail(where,
+                      "async: true (Event invocations behind REST routes) is not supported yet");
         }
         std::string integration = ToLower(StringOr(s, "integration", "lambda-proxy"));
         if (integration != "lambda-proxy" && integration != "aws_proxy") {
-          return Fail(where, "integration '" + integration + "' is not supported (only lambda-proxy)");
+          return Fail(where,
+                      "integration '" + integration + "' is not supported (only lambda-proxy)");
         }
       }
       c.routes.push_back(std::move(r));
@@ -300,7 +312,8 @@ Result<ApiConfig> BuildServiceApi(const manifest::Manifest& m, const ServiceApiO
         if (const json::value* q = po.if_contains("quota"); q && q->is_object()) {
           p.quota_limit = IntOr(q->get_object(), "limit", 0);
           p.quota_period = StringOr(q->get_object(), "period", "MONTH");
-          for (char& ch : p.quota_period) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+          for (char& ch : p.quota_period)
+            ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
         }
       }
       c.usage_plans.push_back(std::move(p));
@@ -359,4 +372,4 @@ void KeepDeployedKeyValues(ApiConfig* wanted, const ApiConfig& deployed) {
   }
 }
 
-}  // namespace nimbus::cli
+}  // namespace nimbus::deploy
