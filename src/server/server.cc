@@ -12,11 +12,12 @@
 
 #include "aws/access.h"
 #include "aws/credential_store.h"
-#include "aws/dynamodb_frontend.h"
+#include "aws/dynamodb/dynamodb_frontend.h"
 #include "aws/endpoint.h"
-#include "aws/iam_frontend.h"
-#include "aws/lambda_frontend.h"
-#include "aws/logs_frontend.h"
+#include "aws/iam/iam_frontend.h"
+#include "aws/lambda/lambda_frontend.h"
+#include "aws/logs/logs_frontend.h"
+#include "aws/nimbus/gateway_admin.h"
 #include "core/crypto.h"
 #include "core/encoding.h"
 #include "core/fs.h"
@@ -27,7 +28,6 @@
 #include "functions/function_service.h"
 #include "gateway/gateway.h"
 #include "iam/iam_service.h"
-#include "server/gateway_admin.h"
 #include "invoker/invoker.h"
 #include "net/event_loop.h"
 #include "net/http_server.h"
@@ -82,7 +82,7 @@ struct Server::Impl {
   std::unique_ptr<tables::TableService> tables;
   std::unique_ptr<aws::DynamoDbFrontend> dynamodb;
   std::unique_ptr<gateway::Gateway> gateway;
-  std::unique_ptr<GatewayAdmin> gateway_admin;
+  std::unique_ptr<aws::GatewayAdmin> gateway_admin;
   std::unique_ptr<net::HttpServer> api;
   std::unique_ptr<net::HttpServer> gateway_server;
   int api_port = 0;
@@ -220,7 +220,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   RETURN_IF_ERROR(s.iam->Open());
   s.access = std::make_unique<aws::AccessControl>(*s.iam, options.account_id);
   s.endpoint->SetAccessControl(s.access.get());
-  s.iam_frontend = std::make_unique<aws::IamFrontend>(*s.iam, options.account_id);
+  s.iam_frontend = std::make_unique<aws::IamFrontend>(*s.iam);
 
   invoker::InvokerOptions io;
   io.account_concurrency = options.account_concurrency;
@@ -261,13 +261,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
                "&signature=" + self->CodeSignature(sha, expires);
       },
       options.account_concurrency, s.iam.get(), options.dev_credentials);
-  s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, options.account_id);
+  s.logs_frontend = std::make_unique<aws::LogsFrontend>(*s.logs, platform);
   tables::TableServiceOptions to;
   to.region = platform.region;
   to.account_id = platform.account_id;
   s.tables = std::make_unique<tables::TableService>(*s.kv, to);
   RETURN_IF_ERROR(s.tables->Open());
-  s.dynamodb = std::make_unique<aws::DynamoDbFrontend>(*s.tables);
+  s.dynamodb = std::make_unique<aws::DynamoDbFrontend>(
+      *s.tables, platform);
   gateway::GatewayOptions go;
   go.platform = platform;
   go.integration_timeout = std::chrono::milliseconds(options.gateway_timeout_ms);
@@ -275,7 +276,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s.gateway = std::make_unique<gateway::Gateway>(*s.kv, *s.fn_loop,
                                                  s.function_invoker->ForGateway(), go);
   RETURN_IF_ERROR(s.gateway->Load());
-  s.gateway_admin = std::make_unique<GatewayAdmin>(*s.gateway, [self] {
+  s.gateway_admin = std::make_unique<aws::GatewayAdmin>(*s.gateway, [self] {
     return "http://" + self->options.host + ":" + std::to_string(self->gateway_port);
   });
   s.endpoint->Register("nimbus", s.gateway_admin.get());
