@@ -33,11 +33,11 @@ Result<std::string> JwtKeys::Discover(const std::string& issuer) {
   while (base.ends_with('/')) base.pop_back();
   ASSIGN_OR_RETURN(std::string discovery, fetch(base + "/.well-known/openid-configuration"));
   ASSIGN_OR_RETURN(json::value doc, ParseJson(discovery));
-  if (!doc.is_object() || !doc.get_object().contains("jwks_uri") ||
-      !doc.get_object().at("jwks_uri").is_string()) {
+  const json::value* uri = doc.is_object() ? doc.get_object().if_contains("jwks_uri") : nullptr;
+  if (uri == nullptr || !uri->is_string()) {
     return Unavailable("the issuer's openid-configuration has no jwks_uri");
   }
-  return fetch(std::string(doc.get_object().at("jwks_uri").get_string()));
+  return fetch(std::string(uri->get_string()));
 }
 
 void JwtKeys::Get(const AuthorizerConfig& a, bool refresh, Then then) {

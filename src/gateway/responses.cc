@@ -48,7 +48,8 @@ bool ReadStatusCode(const json::value& v, int* status) {
 // Reads the fields shared by both formats' proxy responses into `out`.
 // False when the document is malformed.
 bool ReadProxyResponse(const json::object& o, net::HttpResponse* out, bool strict) {
-  if (!ReadStatusCode(o.at("statusCode"), &out->status)) return false;
+  const json::value* status = o.if_contains("statusCode");
+  if (status == nullptr || !ReadStatusCode(*status, &out->status)) return false;
   bool base64 = false;
   std::vector<net::Header> single, multi, cookies;
   for (const auto& [key, value] : o) {
