@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "invoker/report.h"
+#include "invoker/spawn_pool.h"
 #include "runtime/instance_spec.h"
 
 namespace nimbus::invoker {
@@ -71,10 +72,20 @@ void Instance::Launch(InvokeRequest request, InvokeCallback done) {
     std::lock_guard lock(mu_);
     AcceptLocked(std::move(request), std::move(done), out);
   }
-  UniqueFd output;
-  Result<InstanceProcess::SpawnJob> job = process_.Prepare(output_.stream(), output);
+  auto output = std::make_shared<UniqueFd>();
+  Result<InstanceProcess::SpawnJob> job = process_.Prepare(output_.stream(), *output);
   if (!job.ok()) return FailStart(job.status());
-  OnSpawned(InstanceProcess::Spawn(std::move(*job)), std::move(output));
+  // Building the sandbox blocks (clone, mounts, cgroup): it runs on a pool
+  // thread, and the rest of the start on the instance's loop, so that a
+  // cold start never stalls what that loop is serving. Both hold the
+  // instance until they are done.
+  auto spawn = std::make_shared<InstanceProcess::SpawnJob>(std::move(*job));
+  env_.spawner->Submit([self = shared_from_this(), spawn, output] {
+    auto spawned =
+        std::make_shared<InstanceProcess::Spawned>(InstanceProcess::Spawn(std::move(*spawn)));
+    self->env_.loop->Post(
+        [self, spawned, output] { self->OnSpawned(std::move(*spawned), std::move(*output)); });
+  });
 }
 
 void Instance::OnSpawned(InstanceProcess::Spawned spawned, UniqueFd output) {

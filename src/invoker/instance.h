@@ -19,14 +19,17 @@
 // to `next` requests, results posted).
 //
 // Lifecycle: the Invoker makes an instance with Create() for an invocation
-// and calls Launch() with it, which starts the sandbox; until the runtime
+// and calls Launch() with it. Launch prepares the start on the calling
+// thread, a SpawnPool thread builds the sandbox, and the instance's event
+// loop attaches the listeners and lets the runtime run; until the runtime
 // asks for its first event the instance is starting (OnInstanceReady ends
 // that). It dies by exiting or being killed, or when its start fails; it
 // then tells its owner (OnInstanceDead) once, having completed every
 // invocation it held.
 //
 // Ownership: the Invoker holds each live instance (shared_ptr) until
-// OnInstanceDead. Everything else (the Runtime API handler, watchers,
+// OnInstanceDead; a start in progress holds it too, until its sandbox is
+// attached on the loop. Everything else (the Runtime API handler, watchers,
 // timers) holds it weakly, and does nothing once it is gone. Each
 // invocation's callback is handed, exactly once, to the owner's
 // OnInvocationDone, never under the instance's mutex.
@@ -73,13 +76,15 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
            std::shared_ptr<const runtime::FunctionSpec> function);
   ~Instance() override;
 
-  // Starts the sandbox for its first invocation. On failure the invocation
-  // is completed with the error and the instance reported dead. Called once.
+  // Starts the sandbox for its first invocation and returns: the sandbox is
+  // built on a SpawnPool thread, never on the caller's. On failure (now or
+  // later, on the loop) the invocation is completed with the error and the
+  // instance reported dead. Called once.
   void Launch(InvokeRequest request, InvokeCallback done);
   // Gives a ready instance its next invocation; one that has died meanwhile
-  // answers kUnavailable, and the owner retries elsewhere.
+  // answers it kUnavailable ("instance gone").
   void Assign(InvokeRequest request, InvokeCallback done);
-  // Kills the sandbox (as soon as it exists, if it is being started); the
+  // Kills the sandbox (as soon as it exists, if it is being built); the
   // exit is handled as usual.
   void Kill();
 
@@ -142,7 +147,7 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
     size_t max = 1;
   };
 
-  // The sandbox is built (or failed to be).
+  // The sandbox is built (or failed to be): on the event loop.
   void OnSpawned(InstanceProcess::Spawned spawned, UniqueFd output);
   // Completes every invocation with the start's failure and tears down.
   void FailStart(const Status& s);

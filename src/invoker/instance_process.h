@@ -11,8 +11,9 @@
 //      issues the credentials (and makes the AWS endpoint's handlers for
 //      them), opens the output pipe, binds the host-mode listeners and
 //      builds the sandbox spec. Cheap; makes a SpawnJob.
-//   2. Spawn: builds the sandbox (clone, namespaces, mounts, cgroup) and,
-//      in network mode none, binds the listeners inside it. Blocks.
+//   2. Spawn, on a SpawnPool thread: builds the sandbox (clone, namespaces,
+//      mounts, cgroup) and, in network mode none, binds the listeners inside
+//      it. Blocks, so it never runs on an event loop.
 //   3. Attach, then Start, on the instance's event loop: serves the
 //      listeners, watches for the process's exit, lets the command run.
 // Teardown ends it: listeners closed, credentials revoked, the process
@@ -81,7 +82,8 @@ class InstanceProcess {
   // reason (Status::reason) is the function's own fault, as Lambda names it
   // (Runtime.InvalidRuntime, Runtime.InvalidEntrypoint).
   Result<SpawnJob> Prepare(const std::string& log_stream, UniqueFd& output_read);
-  // Step 2. Blocks; touches nothing of the InstanceProcess.
+  // Step 2. Blocks; any thread but an event loop's. Touches nothing of the
+  // InstanceProcess, so it runs while other methods are called.
   static Spawned Spawn(SpawnJob job);
   // Step 3: keeps the process (also when `spawned` failed, so that Teardown
   // disposes of it), serves the Runtime API with `runtime_api` and the AWS

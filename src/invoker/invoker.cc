@@ -23,9 +23,17 @@ Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
                  CredentialIssuer& credentials, AwsHandlerFactory aws_handler, InvokerOptions options)
     : loop_(loop), options_(std::move(options)) {
   env_.loop = &loop;
-  env_.spawn = [&sandboxer](const sandbox::SandboxSpec& spec, const std::string& name) {
-    return sandboxer.Spawn(spec, name);
-  };
+  env_.spawn = options_.spawn;
+  if (!env_.spawn) {
+    env_.spawn = [&sandboxer](const sandbox::SandboxSpec& spec, const std::string& name) {
+      return sandboxer.Spawn(spec, name);
+    };
+  }
+  int spawn_threads = options_.max_concurrent_starts > 0
+                          ? options_.max_concurrent_starts
+                          : 2 * static_cast<int>(std::max(std::thread::hardware_concurrency(), 1u));
+  spawner_ = std::make_unique<SpawnPool>(spawn_threads);
+  env_.spawner = spawner_.get();
   env_.catalog = &catalog;
   env_.logs = &logs;
   env_.credentials = &credentials;
@@ -40,6 +48,7 @@ Invoker::Invoker(net::EventLoop& loop, sandbox::Sandboxer& sandboxer,
 
 Invoker::~Invoker() {
   Shutdown(std::chrono::milliseconds(0));
+  spawner_.reset();  // waits for spawns running; the instances they are for are dead by now
   {
     std::lock_guard lock(janitor_mu_);
     janitor_stop_ = true;

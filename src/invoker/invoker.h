@@ -3,6 +3,22 @@
 // instance only within the concurrency limits, else 429), idle reaping, and
 // a clean shutdown. Platform outcomes are Statuses; function outcomes are
 // results (see invocation.h).
+//
+// Ownership: the server makes one (shared_ptr: its timers hold it weakly)
+// and keeps it, the event loop, the Sandboxer, the catalog, the LogSink and
+// the CredentialIssuer alive until after Shutdown. The invoker owns its
+// instances (until each reports itself dead), the pool of threads that
+// build their sandboxes and the janitor thread that disposes of them.
+// Each invocation's callback is called exactly once, never under a lock:
+// on the event loop for an invocation refused at once (throttled, shutting
+// down) or run by an instance; on the calling thread, before Invoke
+// returns, for a start that fails before its sandbox is built (no
+// bootstrap); on the thread that calls Shutdown for one still waiting.
+//
+// Threads: Invoke, Retire, Stats and Shutdown may be called from any thread
+// (Shutdown blocks, so not from the event loop); the InstanceOwner methods
+// are the instances' (see instance_environment.h). State is guarded by one
+// mutex; instances are called after it is released.
 #pragma once
 
 #include <atomic>
@@ -18,8 +34,10 @@
 #include <unordered_set>
 
 #include "invoker/instance.h"
+#include "invoker/instance_environment.h"
 #include "invoker/interfaces.h"
 #include "invoker/invocation.h"
+#include "invoker/spawn_pool.h"
 #include "invoker/time_average.h"
 
 namespace nimbus::invoker {
@@ -47,10 +65,15 @@ struct InvokerOptions {
   // runtime and the handler's modules), so starting more at once than the
   // machine has cores only makes every one of them slower, and under a burst
   // that outlasts clients' patience, new requests pile onto a machine that
-  // is already busy starting instances. 0 means no limit.
+  // is already busy starting instances. 0 means no limit. It also bounds
+  // the threads that build sandboxes off the event loop (SpawnPool): this
+  // many, or two per core when it is 0.
   int max_concurrent_starts = 0;
   std::string host_aws_endpoint;  // the API endpoint as seen from the host
   sandbox::RootfsOptions rootfs;
+  // Spawns each sandbox instead of the Sandboxer (tests watch or slow the
+  // spawn with it); null: the Sandboxer's Spawn.
+  SpawnFunction spawn;
 };
 
 // A new X-Ray trace header value; every invocation carries one, as on Lambda.
@@ -75,7 +98,7 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
           AwsHandlerFactory aws_handler, InvokerOptions options);
   ~Invoker() override;
 
-  // Starts the idle reaper.
+  // Starts the idle reaper. Called once, before the first Invoke.
   void Start();
   void Invoke(InvokeRequest request, InvokeCallback done);
   // Stops idle instances of `function_name` whose revision is not `keep_revision`
@@ -159,6 +182,8 @@ class Invoker : public InstanceOwner, public std::enable_shared_from_this<Invoke
   int64_t in_flight_ = 0;
   InvokerStats stats_;
   net::TimerPtr reaper_;
+
+  std::unique_ptr<SpawnPool> spawner_;  // builds instances' sandboxes
 
   std::mutex janitor_mu_;
   std::condition_variable janitor_cv_;

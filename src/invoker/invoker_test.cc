@@ -131,11 +131,13 @@ class InvokerTest : public ::testing::Test {
     MakeInvoker(1000);
   }
   void MakeInvoker(int concurrency, int max_concurrent_starts = 0,
-                   std::chrono::milliseconds scale_out_delay = std::chrono::milliseconds(0)) {
+                   std::chrono::milliseconds scale_out_delay = std::chrono::milliseconds(0),
+                   SpawnFunction spawn = nullptr) {
     InvokerOptions opts;
     opts.account_concurrency = concurrency;
     opts.max_concurrent_starts = max_concurrent_starts;
     opts.scale_out_delay = scale_out_delay;
+    opts.spawn = std::move(spawn);
     opts.keep_alive = std::chrono::seconds(60);
     invoker_ = std::make_shared<Invoker>(loop_, *sandboxer_, *catalog_, logs_, creds_, nullptr,
                                          opts);
@@ -348,6 +350,66 @@ TEST_F(InvokerTest, AdaptiveScaleOutStartsInstancesForLongInvocations) {
   auto results = InvokeTogether(fn, sleep, 3);
   for (auto& f : results) ASSERT_TRUE(f.get().status.ok());
   EXPECT_EQ(invoker_->Stats().cold_starts, 3);  // the warm one, and two new
+}
+
+TEST_F(InvokerTest, SandboxesAreBuiltOffTheEventLoop) {
+  std::promise<std::thread::id> loop_thread;
+  loop_.Post([&] { loop_thread.set_value(std::this_thread::get_id()); });
+  const std::thread::id loop_id = loop_thread.get_future().get();  // its only thread
+  // A slow spawn: it waits until the loop has served a timer armed once it
+  // began. Run on the loop's own thread, it would wait in vain.
+  std::atomic<int> spawns{0}, spawns_on_loop{0}, loop_stalled{0};
+  auto spawn = [&](const sandbox::SandboxSpec& spec, const std::string& name) {
+    ++spawns;
+    if (std::this_thread::get_id() == loop_id) ++spawns_on_loop;
+    auto served = std::make_shared<std::promise<void>>();
+    loop_.After(std::chrono::milliseconds(1), [served] { served->set_value(); });
+    if (served->get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+      ++loop_stalled;
+    }
+    return sandboxer_->Spawn(spec, name);
+  };
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1000, 0, std::chrono::milliseconds(0), spawn);
+  auto fn = Function();
+  // Invoked from the loop, as the gateway and the instances' AWS endpoints do.
+  std::promise<InvokeResult> done;
+  loop_.Post([&] {
+    InvokeRequest req;
+    req.function = fn;
+    req.payload = "{}";
+    invoker_->Invoke(std::move(req), [&](InvokeResult r) { done.set_value(std::move(r)); });
+  });
+  auto r = done.get_future().get();
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_TRUE(r.function_error.empty()) << r.payload;
+  EXPECT_NE(r.payload.find("\"counter\": 1"), std::string::npos) << r.payload;
+  EXPECT_EQ(spawns, 1);
+  EXPECT_EQ(spawns_on_loop, 0);
+  EXPECT_EQ(loop_stalled, 0);
+}
+
+TEST_F(InvokerTest, AnInstanceKilledWhileItsSandboxIsBuiltDiesOnceBuilt) {
+  // The spawn is held until Shutdown has killed every instance and given up
+  // waiting for them: the sandbox built then is killed at once, and its
+  // invocation answered, instead of running on.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto spawn = [this, released](const sandbox::SandboxSpec& spec, const std::string& name) {
+    released.wait();
+    return sandboxer_->Spawn(spec, name);
+  };
+  invoker_->Shutdown(std::chrono::seconds(1));
+  MakeInvoker(1000, 0, std::chrono::milliseconds(0), spawn);
+  auto results = InvokeTogether(Function(), "{}", 1);
+  invoker_->Shutdown(std::chrono::milliseconds(0));
+  release.set_value();
+  auto r = results[0].get();
+  EXPECT_NE(r.payload.find("Runtime.ExitError"), std::string::npos) << r.payload;
+  for (int i = 0; i < 500 && invoker_->Stats().instances > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(invoker_->Stats().instances, 0);
 }
 
 TEST_F(InvokerTest, RetireStopsOldRevisions) {

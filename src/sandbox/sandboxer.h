@@ -7,6 +7,10 @@
 // gone before the Sandboxer, whose destructor removes this server's cgroup
 // parent (the server shuts the invoker down, disposing of every instance,
 // first). Describe and missing() are constant after Create: any thread.
+// Spawn may run on several threads at once (the invoker spawns from a pool
+// of threads): what it shares is read-only after Create or guarded (the uid
+// pool, the kept user namespaces). It blocks for the clone, the namespaces
+// and the cgroup, so callers keep it off the event loops.
 #pragma once
 
 #include <map>
