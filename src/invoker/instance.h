@@ -109,6 +109,7 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   runtime::PostResult OnResponse(const std::string& request_id, std::string body,
                                  std::string content_type,
                                  std::chrono::steady_clock::time_point received_at) override;
+  // The result ends as Lambda's Function.ResponseSizeTooLarge function error.
   runtime::PostResult OnResponseTooLarge(const std::string& request_id) override;
   runtime::PostResult OnError(const std::string& request_id, std::string error_type,
                               std::string body,
@@ -140,6 +141,13 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
     bool report_ready = false;
     bool kill = false;
   };
+  // A result the runtime posted, and how its REPORT line names it.
+  struct PostedResult {
+    InvokeResult result;
+    std::string report_status;      // "" or "error"
+    std::string error_type;         // with report_status "error"
+    Clock::time_point received_at;  // unset: drain the output whatever happened since
+  };
   // An open `next` request: one event, or up to `max` for a batch.
   struct ParkedNext {
     std::function<void(runtime::InvocationEvent&&)> one;
@@ -160,6 +168,12 @@ class Instance : public runtime::RuntimeApiDelegate, public std::enable_shared_f
   void DeliverLocked(Outcome& out, bool gathered = false);
   void Gather();
   runtime::InvocationEvent TakeEventLocked();
+  // The one way the runtime's results (response, error, response too large)
+  // end their invocation: a result for an unknown or finished id is
+  // answered alike and changes nothing; otherwise the output is drained,
+  // END and REPORT are written, the callback goes out once and the slot is
+  // freed.
+  runtime::PostResult EndWithPosted(const std::string& request_id, PostedResult posted);
   // Ends `inv` (one of active_) with `result`; `inv` is gone afterwards.
   void CompleteLocked(Invocation& inv, InvokeResult result, const std::string& report_status,
                       const std::string& error_type, Outcome& out,

@@ -1,6 +1,8 @@
 // Instance's side of the Runtime API: `next` requests parked until an
 // invocation is there for them, events handed out, results taken in. See
 // instance.h.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "core/time.h"
@@ -141,50 +143,44 @@ void Instance::ParkLocked(ParkedNext next, Outcome& out) {
 
 runtime::PostResult Instance::OnResponse(const std::string& request_id, std::string body,
                                          std::string content_type, Clock::time_point received_at) {
-  Outcome out;
-  {
-    std::lock_guard lock(mu_);
-    Invocation* inv = FindDeliveredLocked(request_id);
-    if (inv == nullptr) return UnknownIdLocked(request_id);
-    InvokeResult r;
-    r.payload = std::move(body);
-    r.content_type = std::move(content_type);
-    CompleteLocked(*inv, std::move(r), "", "", out, received_at);
-    out.freed++;
-  }
-  Finish(out);
-  return runtime::PostResult::kAccepted;
+  PostedResult posted;
+  posted.result.payload = std::move(body);
+  posted.result.content_type = std::move(content_type);
+  posted.received_at = received_at;
+  return EndWithPosted(request_id, std::move(posted));
 }
 
 runtime::PostResult Instance::OnResponseTooLarge(const std::string& request_id) {
-  Outcome out;
-  {
-    std::lock_guard lock(mu_);
-    Invocation* inv = FindDeliveredLocked(request_id);
-    if (inv == nullptr) return runtime::PostResult::kInvalidRequestId;
-    InvokeResult r;
-    r.function_error = "Unhandled";
-    r.payload = ErrorDocument("Function.ResponseSizeTooLarge",
-                              "Response payload size exceeded maximum allowed payload size "
-                              "(6291556 bytes).");
-    CompleteLocked(*inv, std::move(r), "error", "Function.ResponseSizeTooLarge", out);
-    out.freed++;
-  }
-  Finish(out);
-  return runtime::PostResult::kAccepted;
+  // Lambda's answer for a result above its limit: a function error, which
+  // the REPORT line names.
+  PostedResult posted;
+  posted.result.function_error = "Unhandled";
+  posted.result.payload = ErrorDocument(
+      "Function.ResponseSizeTooLarge",
+      fmt::format("Response payload size exceeded maximum allowed payload size ({} bytes).",
+                  runtime::kMaxRuntimeResponseBytes));
+  posted.report_status = "error";
+  posted.error_type = "Function.ResponseSizeTooLarge";
+  return EndWithPosted(request_id, std::move(posted));
 }
 
 runtime::PostResult Instance::OnError(const std::string& request_id, std::string error_type,
                                       std::string body, Clock::time_point received_at) {
+  PostedResult posted;
+  posted.result.function_error = "Unhandled";
+  posted.result.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
+  posted.received_at = received_at;
+  return EndWithPosted(request_id, std::move(posted));
+}
+
+runtime::PostResult Instance::EndWithPosted(const std::string& request_id, PostedResult posted) {
   Outcome out;
   {
     std::lock_guard lock(mu_);
     Invocation* inv = FindDeliveredLocked(request_id);
     if (inv == nullptr) return UnknownIdLocked(request_id);
-    InvokeResult r;
-    r.function_error = "Unhandled";
-    r.payload = body.empty() ? ErrorDocument(error_type, "") : std::move(body);
-    CompleteLocked(*inv, std::move(r), "", "", out, received_at);
+    CompleteLocked(*inv, std::move(posted.result), posted.report_status, posted.error_type, out,
+                   posted.received_at);
     out.freed++;
   }
   Finish(out);

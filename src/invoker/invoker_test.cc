@@ -13,6 +13,7 @@
 
 #include "core/fs.h"
 #include "core/ids.h"
+#include "invoker/report.h"
 
 namespace nimbus::invoker {
 namespace {
@@ -76,6 +77,14 @@ def serve():
             os._exit(3)
         if action == "hog":
             x = bytearray(512 * 1024 * 1024)
+        if action == "big":
+            # A result above Lambda's 6 MB: refused with 413, and this
+            # thread goes on to its next event.
+            conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/response", body=b"x" * event["size"])
+            r = conn.getresponse()
+            r.read()
+            print("big answered", r.status, flush=True)
+            continue
         if action == "fail":
             conn.request("POST", f"/2018-06-01/runtime/invocation/{rid}/error", body=json.dumps({"errorMessage": "nope", "errorType": "ValueError"}), headers={"Lambda-Runtime-Function-Error-Type": "ValueError"})
             conn.getresponse().read()
@@ -231,6 +240,44 @@ TEST_F(InvokerTest, FunctionErrorsAreResults) {
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(r.function_error, "Unhandled");
   EXPECT_EQ(r.payload, "{\"errorMessage\": \"nope\", \"errorType\": \"ValueError\"}");
+}
+
+TEST_F(InvokerTest, AResponseTooLargeEndsItsInvocationAsAnyResultDoes) {
+  auto fn = Function({}, 5);
+  fn->max_concurrency = 2;
+  ASSERT_TRUE(Call(fn, "{}").status.ok());
+  WaitUntilIdle();
+  std::atomic<int> answers{0};
+  std::promise<InvokeResult> answered;
+  InvokeRequest req;
+  req.function = fn;
+  req.payload = "{\"action\":\"big\",\"size\":7000000}";
+  invoker_->Invoke(std::move(req), [&](InvokeResult r) {
+    if (++answers == 1) answered.set_value(std::move(r));
+  });
+  auto r = answered.get_future().get();
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.function_error, "Unhandled");
+  EXPECT_EQ(r.payload, ErrorDocument("Function.ResponseSizeTooLarge",
+                                     "Response payload size exceeded maximum allowed payload "
+                                     "size (6291556 bytes)."));
+  EXPECT_NE(r.log_tail.find("handling " + r.request_id), std::string::npos) << r.log_tail;
+  EXPECT_NE(r.log_tail.find("END RequestId: " + r.request_id), std::string::npos) << r.log_tail;
+  EXPECT_NE(r.log_tail.find("REPORT RequestId: " + r.request_id), std::string::npos);
+  // Its slot is free again: the instance takes two at once, and no other starts.
+  auto results = InvokeTogether(fn, "{\"action\":\"sleep\",\"seconds\":0.3}", 2);
+  for (auto& f : results) {
+    auto next = f.get();
+    EXPECT_TRUE(next.status.ok() && next.function_error.empty()) << next.payload;
+  }
+  EXPECT_EQ(invoker_->Stats().cold_starts, 1);
+  EXPECT_EQ(invoker_->Stats().in_flight, 0);
+  EXPECT_EQ(answers, 1);
+  // The runtime was told that its result was too large.
+  for (int i = 0; i < 500 && logs_.All().find("big answered 413") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(logs_.All().find("big answered 413"), std::string::npos) << logs_.All();
 }
 
 TEST_F(InvokerTest, TimeoutKillsAndReplacesTheInstance) {
