@@ -67,19 +67,30 @@ Result<json::object> EnvironmentFromPairs(const std::vector<std::string>& pairs)
   return json::object{{"Variables", vars}};
 }
 
+namespace {
+
+// The settings create and update share, where given: handler, memory,
+// timeout, description and environment.
+Status AddSettings(const FunctionArgs& a, json::object* body) {
+  if (!a.handler.empty()) (*body)["Handler"] = a.handler;
+  if (a.memory) (*body)["MemorySize"] = a.memory;
+  if (a.timeout) (*body)["Timeout"] = a.timeout;
+  if (!a.description.empty()) (*body)["Description"] = a.description;
+  if (!a.env.empty()) {
+    ASSIGN_OR_RETURN((*body)["Environment"], EnvironmentFromPairs(a.env));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<json::object> CreateFunctionRequest(const FunctionArgs& a, const std::string& role_arn,
                                            const std::string& zip) {
   json::object body{{"FunctionName", a.name},
                     {"Runtime", a.runtime},
                     {"Role", role_arn},
                     {"Code", {{"ZipFile", Base64Encode(zip)}}}};
-  if (!a.handler.empty()) body["Handler"] = a.handler;
-  if (a.memory) body["MemorySize"] = a.memory;
-  if (a.timeout) body["Timeout"] = a.timeout;
-  if (!a.description.empty()) body["Description"] = a.description;
-  if (!a.env.empty()) {
-    ASSIGN_OR_RETURN(body["Environment"], EnvironmentFromPairs(a.env));
-  }
+  RETURN_IF_ERROR(AddSettings(a, &body));
   if (!a.network.empty()) body["Tags"] = {{"nimbus:network", a.network}};
   return body;
 }
@@ -87,13 +98,7 @@ Result<json::object> CreateFunctionRequest(const FunctionArgs& a, const std::str
 Result<json::object> UpdateConfigurationRequest(const FunctionArgs& a) {
   json::object body;
   if (!a.runtime.empty()) body["Runtime"] = a.runtime;
-  if (!a.handler.empty()) body["Handler"] = a.handler;
-  if (a.memory) body["MemorySize"] = a.memory;
-  if (a.timeout) body["Timeout"] = a.timeout;
-  if (!a.description.empty()) body["Description"] = a.description;
-  if (!a.env.empty()) {
-    ASSIGN_OR_RETURN(body["Environment"], EnvironmentFromPairs(a.env));
-  }
+  RETURN_IF_ERROR(AddSettings(a, &body));
   return body;
 }
 

@@ -305,7 +305,12 @@ print(sys.argv[1] + "=" + str(f()), flush=True)
 }
 
 TEST_F(SandboxTest, InitHasNoCapabilitiesAndTheFilter) {
-  auto r = Run("grep -E '^(Uid|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/1/status");
+  // PID 1 becomes nimbus-init by exec while the command already runs; until
+  // that exec ends /proc hides it (hidepid), so wait for its name first.
+  auto r = Run(
+      "for i in $(seq 200); do grep -q 'nimbus-init' /proc/1/status 2>/dev/null && break; "
+      "sleep 0.05; done; "
+      "grep -E '^(Uid|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/1/status");
   EXPECT_NE(r.output.find("Uid:\t993\t993\t993\t993"), std::string::npos) << r.output;
   for (const char* cap : {"CapPrm", "CapEff", "CapBnd", "CapAmb"}) {
     EXPECT_NE(r.output.find(std::string(cap) + ":\t0000000000000000"), std::string::npos)
