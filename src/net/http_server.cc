@@ -328,12 +328,13 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Session> session) 
     auto channel = session->pending;
     // The last guard: handlers answer errors as values (Status), never by
     // throwing. One that throws is a bug, reported loudly with the request
-    // that found it; the client gets a 500 and the server goes on.
-    std::string method = req.method, target = req.target;
+    // that found it (read after the throw, so nothing is copied per request:
+    // a handler that moved from it leaves the fields empty, never invalid);
+    // the client gets a 500 and the server goes on.
     auto guard = [&](const char* what) {
       spdlog::critical("BUG: the handler of {} {} threw ({}); answered 500. Handlers must "
                        "return errors, not throw them.",
-                       method, target.substr(0, 200), what);
+                       req.method, req.target.substr(0, 200), what);
       channel->try_send(boost::system::error_code{},
                         HttpResponse::Text(500, "Internal Server Error"));
     };
